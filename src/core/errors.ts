@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'grant.not_found'
   | 'id.in_use'
   | 'username.in_use'
+  | 'prim_ad.in_use'
   | 'rule.invalid'
   | 'meter.no_raw_data'
   | 'internal';

@@ -1,0 +1,15 @@
+/** The kwhub command. */
+import { Command } from 'commander';
+import { registerApply } from './apply.js';
+import { registerDeveloper } from './developer.js';
+import { registerServe } from './serve.js';
+
+const program = new Command('kwhub')
+  .description('kWhub: metering data for solar self-consumption communities, served as the Climkit Developer API')
+  .showHelpAfterError();
+
+registerServe(program);
+registerApply(program);
+registerDeveloper(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,151 @@
+/**
+ * The whole configuration as one declarative tree: every setting has a doc
+ * line, a schema, a default and an environment variable. It is parsed from an
+ * injectable environment so tests never touch process.env.
+ */
+import Type, { type TSchema } from 'typebox';
+import Value from 'typebox/value';
+
+interface Setting<S extends TSchema = TSchema> {
+  doc: string;
+  env: string;
+  schema: S;
+  default: unknown;
+  secret?: boolean;
+}
+
+function setting<S extends TSchema>(s: Setting<S>): Setting<S> {
+  return s;
+}
+
+export const configDefinition = {
+  db: setting({
+    doc: 'Database: a SQLite file path (created if missing) or a postgres:// URL',
+    env: 'KWHUB_DB',
+    schema: Type.String({ minLength: 1 }),
+    default: './kwhub.sqlite',
+  }),
+  host: setting({
+    doc: 'Address the HTTP server listens on (0.0.0.0 to accept remote clients)',
+    env: 'KWHUB_HOST',
+    schema: Type.String({ minLength: 1 }),
+    default: '127.0.0.1',
+  }),
+  port: setting({
+    doc: 'TCP port of the HTTP server (0 picks a free port)',
+    env: 'KWHUB_PORT',
+    schema: Type.Integer({ minimum: 0, maximum: 65535 }),
+    default: 8080,
+  }),
+  adminToken: setting({
+    doc: 'Operator API token; when unset one is generated on first start, stored hashed and printed once',
+    env: 'KWHUB_ADMIN_TOKEN',
+    schema: Type.Union([Type.String({ minLength: 16 }), Type.Null()]),
+    default: null,
+    secret: true,
+  }),
+  jwtSecret: setting({
+    doc: 'Secret that signs developer tokens (HS256, >= 32 chars); when unset one is generated and kept in the database',
+    env: 'KWHUB_JWT_SECRET',
+    schema: Type.Union([Type.String({ minLength: 32 }), Type.Null()]),
+    default: null,
+    secret: true,
+  }),
+  tokenTtlSeconds: setting({
+    doc: 'Lifetime of a developer access token in seconds (the vendor uses 15 minutes)',
+    env: 'KWHUB_TOKEN_TTL_SECONDS',
+    schema: Type.Integer({ minimum: 10, maximum: 86_400 }),
+    default: 900,
+  }),
+  rateLimitMax: setting({
+    doc: 'Requests allowed per developer and endpoint per rate-limit window (0 disables the limit)',
+    env: 'KWHUB_RATE_LIMIT_MAX',
+    schema: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+    default: 1,
+  }),
+  rateLimitWindowMs: setting({
+    doc: 'Length of the rate-limit window in milliseconds',
+    env: 'KWHUB_RATE_LIMIT_WINDOW_MS',
+    schema: Type.Integer({ minimum: 1, maximum: 3_600_000 }),
+    default: 1000,
+  }),
+  authMaxFailures: setting({
+    doc: 'Failed logins (per username, and per client address) before a lockout; also failed admin tokens per address',
+    env: 'KWHUB_AUTH_MAX_FAILURES',
+    schema: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    default: 10,
+  }),
+  authLockoutSeconds: setting({
+    doc: 'How long failures are remembered and a locked-out client must wait, in seconds',
+    env: 'KWHUB_AUTH_LOCKOUT_SECONDS',
+    schema: Type.Integer({ minimum: 1, maximum: 86_400 }),
+    default: 900,
+  }),
+  bodyLimit: setting({
+    doc: 'Largest request body on the developer and operator APIs, in bytes',
+    env: 'KWHUB_BODY_LIMIT',
+    schema: Type.Integer({ minimum: 1024 }),
+    default: 1024 * 1024,
+  }),
+  gatewayBodyLimit: setting({
+    doc: 'Largest request body on the gateway API (batches of up to 100,000 readings), in bytes',
+    env: 'KWHUB_GATEWAY_BODY_LIMIT',
+    schema: Type.Integer({ minimum: 1024 }),
+    default: 64 * 1024 * 1024,
+  }),
+  trustProxy: setting({
+    doc: 'Trust X-Forwarded-For from a reverse proxy when identifying client addresses',
+    env: 'KWHUB_TRUST_PROXY',
+    schema: Type.Boolean(),
+    default: false,
+  }),
+  logLevel: setting({
+    doc: 'Log level: fatal, error, warn, info, debug, trace or silent',
+    env: 'KWHUB_LOG_LEVEL',
+    schema: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+    default: 'info',
+  }),
+} as const;
+
+type Definition = typeof configDefinition;
+export type ConfigKey = keyof Definition;
+export type Config = {
+  [K in ConfigKey]: Type.Static<Definition[K]['schema']>;
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the configuration from an environment (default: nothing set) and
+ * explicit overrides (CLI flags win over the environment).
+ */
+export function parseConfig(env: Record<string, string | undefined> = {}, overrides: Partial<Record<ConfigKey, unknown>> = {}): Config {
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(configDefinition) as [ConfigKey, Setting][]) {
+    let raw: unknown = s.default;
+    const fromEnv = env[s.env];
+    if (fromEnv !== undefined && fromEnv !== '') raw = fromEnv;
+    if (overrides[key] !== undefined) raw = overrides[key];
+    const value = typeof raw === 'string' ? Value.Convert(s.schema, raw) : raw;
+    if (!Value.Check(s.schema, value)) {
+      const shown = s.secret ? '(hidden)' : JSON.stringify(raw);
+      throw new ConfigError(`invalid ${s.env} (${key}) = ${shown}: ${s.doc}`);
+    }
+    out[key] = value;
+  }
+  return out as Config;
+}
+
+/** A plain-text table of every setting, for `--help` and the README. */
+export function describeConfig(): string {
+  const rows = Object.entries(configDefinition).map(([key, s]) => {
+    const def = s.default === null ? '(generated/unset)' : JSON.stringify(s.default);
+    return `  ${s.env.padEnd(28)} ${def.padEnd(20)} ${s.doc} [${key}]`;
+  });
+  return ['Settings (environment variable, default, meaning):', ...rows].join('\n');
+}

@@ -1,0 +1,105 @@
+/** Request bodies of the operator API; the CLI's `apply` files use the same shapes. */
+import Type from 'typebox';
+import { METER_MODES, METER_TYPES, READING_KINDS } from '../../../core/types.js';
+
+const ObjectId = Type.String({ pattern: '^[0-9a-f]{24}$', description: '24-hex object id' });
+/** ISO-8601 (UTC unless an offset is given) or epoch milliseconds */
+const Instant = Type.Union([Type.String({ minLength: 10, maxLength: 40 }), Type.Integer()]);
+const NullableInstant = Type.Union([Instant, Type.Null()]);
+
+export const AddressSchema = Type.Object({
+  street_name: Type.String({ maxLength: 200 }),
+  street_number: Type.String({ maxLength: 20 }),
+  city: Type.String({ maxLength: 200 }),
+  postal_code: Type.Integer({ minimum: 0, maximum: 999999 }),
+});
+
+const siteFields = {
+  site_ref: Type.String({ minLength: 1, maxLength: 100 }),
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  address: AddressSchema,
+  latitude: Type.Number({ minimum: -90, maximum: 90 }),
+  longitude: Type.Number({ minimum: -180, maximum: 180 }),
+  timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Zurich' }),
+  creation_date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2})?)?$', description: 'local date-time, e.g. 2021-01-12T08:31:00' }),
+  lock_date: NullableInstant,
+};
+
+export const SiteCreateSchema = Type.Object({
+  id: Type.Optional(ObjectId),
+  site_ref: siteFields.site_ref,
+  name: siteFields.name,
+  address: siteFields.address,
+  latitude: siteFields.latitude,
+  longitude: siteFields.longitude,
+  timezone: siteFields.timezone,
+  creation_date: Type.Optional(siteFields.creation_date),
+  lock_date: Type.Optional(siteFields.lock_date),
+});
+export type SiteCreate = Type.Static<typeof SiteCreateSchema>;
+
+export const SitePatchSchema = Type.Partial(Type.Object(siteFields));
+export type SitePatchBody = Type.Static<typeof SitePatchSchema>;
+
+const meterFields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  type: Type.Union(METER_TYPES.map((t) => Type.Literal(t))),
+  mode: Type.Union(METER_MODES.map((t) => Type.Literal(t))),
+  prim_ad: Type.Integer({ minimum: 0, maximum: 65535 }),
+  reading_kind: Type.Union(READING_KINDS.map((t) => Type.Literal(t))),
+  rule: Type.Union([Type.String({ minLength: 1, maxLength: 10_000 }), Type.Null()]),
+  in_balance: Type.Boolean(),
+  reversed: Type.Boolean(),
+  installed_at: NullableInstant,
+  max_power_kw: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()]),
+  register_max: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()]),
+};
+
+export const MeterCreateSchema = Type.Object({
+  id: Type.Optional(ObjectId),
+  name: meterFields.name,
+  type: meterFields.type,
+  mode: meterFields.mode,
+  prim_ad: meterFields.prim_ad,
+  reading_kind: Type.Optional(meterFields.reading_kind),
+  rule: Type.Optional(meterFields.rule),
+  in_balance: Type.Optional(meterFields.in_balance),
+  reversed: Type.Optional(meterFields.reversed),
+  installed_at: Type.Optional(meterFields.installed_at),
+  max_power_kw: Type.Optional(meterFields.max_power_kw),
+  register_max: Type.Optional(meterFields.register_max),
+});
+export type MeterCreate = Type.Static<typeof MeterCreateSchema>;
+
+export const MeterPatchSchema = Type.Partial(Type.Object(meterFields));
+export type MeterPatchBody = Type.Static<typeof MeterPatchSchema>;
+
+export const SensorCreateSchema = Type.Object({
+  id: Type.Optional(ObjectId),
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  type: Type.String({ minLength: 1, maxLength: 50 }),
+  unit: Type.String({ minLength: 1, maxLength: 20 }),
+  model: Type.String({ maxLength: 100 }),
+});
+export type SensorCreate = Type.Static<typeof SensorCreateSchema>;
+
+export const GatewayCreateSchema = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
+
+export const DeveloperCreateSchema = Type.Object({
+  id: Type.Optional(ObjectId),
+  username: Type.String({ pattern: '^[A-Za-z0-9._@+-]{3,100}$', description: '3-100 letters, digits or ._@+-' }),
+  password: Type.String({ minLength: 8, maxLength: 1024 }),
+});
+export type DeveloperCreate = Type.Static<typeof DeveloperCreateSchema>;
+
+export const GrantCreateSchema = Type.Object({
+  site_id: ObjectId,
+  history_from: Type.Optional(NullableInstant),
+  consent_ref: Type.String({ minLength: 1, maxLength: 500, description: "reference of the site owner's consent" }),
+});
+export type GrantCreate = Type.Static<typeof GrantCreateSchema>;
+
+export const RevalidateSchema = Type.Object({
+  from: Type.Optional(NullableInstant),
+  to: Type.Optional(NullableInstant),
+});

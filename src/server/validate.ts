@@ -1,0 +1,29 @@
+/** Checks a value against a schema and throws a 400 that names the offending field. */
+import type { TSchema, Static } from 'typebox';
+import Value from 'typebox/value';
+import { paramError } from '../core/errors.js';
+
+export function describeErrors(errors: { keyword: string; instancePath: string; params: Record<string, unknown>; message: string }[], root: string): { param: string; message: string } {
+  const first = errors[0];
+  const path = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  let param = path || root;
+  let message = first.message;
+  if (first.keyword === 'required') {
+    const missing = (first.params.requiredProperties as string[] | undefined) ?? [];
+    param = [path, missing[0]].filter(Boolean).join('.') || root;
+    message = `is required`;
+  } else {
+    const consts = errors.filter((e) => e.instancePath === first.instancePath && e.keyword === 'const').map((e) => JSON.stringify(e.params.allowedValue));
+    if (consts.length > 0) message = `must be one of ${consts.join(', ')}`;
+    const additional = errors.find((e) => e.keyword === 'additionalProperties');
+    if (additional) message = `has an unknown field ${JSON.stringify(additional.params.additionalProperties)}`;
+  }
+  return { param, message: `${param} ${message}` };
+}
+
+export function check<S extends TSchema>(schema: S, value: unknown, root = 'body'): Static<S> {
+  if (Value.Check(schema, value)) return value as Static<S>;
+  const errs = [...Value.Errors(schema, value)] as unknown as Parameters<typeof describeErrors>[0];
+  const { param, message } = describeErrors(errs, root);
+  throw paramError(param, message);
+}

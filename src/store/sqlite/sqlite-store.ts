@@ -1,0 +1,279 @@
+/**
+ * The embedded store on better-sqlite3: one file, WAL, foreign keys. The
+ * driver is synchronous; the Store contract is asynchronous so the same
+ * callers work over PostgreSQL.
+ */
+import Database from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
+import type {
+  Developer, Gateway, Grant, Meter, MeterPatch, Sensor, Site, SitePatch, Store,
+} from '../store.js';
+import { sqliteMigrations } from './migrations.js';
+
+type Row = Record<string, unknown>;
+
+function siteFromRow(r: Row): Site {
+  return {
+    id: r.id as string,
+    site_ref: r.site_ref as string,
+    name: r.name as string,
+    address: {
+      street_name: r.street_name as string,
+      street_number: r.street_number as string,
+      city: r.city as string,
+      postal_code: r.postal_code as number,
+    },
+    latitude: r.latitude as number,
+    longitude: r.longitude as number,
+    timezone: r.timezone as string,
+    creation_date: r.creation_date as string,
+    lock_date: (r.lock_date as number | null) ?? null,
+  };
+}
+
+function siteToRow(s: SitePatch): Row {
+  const row: Row = {};
+  for (const k of ['site_ref', 'name', 'latitude', 'longitude', 'timezone', 'creation_date', 'lock_date'] as const) {
+    if (s[k] !== undefined) row[k] = s[k];
+  }
+  if (s.address) Object.assign(row, s.address);
+  return row;
+}
+
+function meterFromRow(r: Row): Meter {
+  return {
+    id: r.id as string,
+    site_id: r.site_id as string,
+    name: r.name as string,
+    type: r.type as Meter['type'],
+    mode: r.mode as Meter['mode'],
+    prim_ad: r.prim_ad as number,
+    reading_kind: r.reading_kind as Meter['reading_kind'],
+    rule: (r.rule as string | null) ?? null,
+    in_balance: r.in_balance === 1,
+    reversed: r.reversed === 1,
+    installed_at: (r.installed_at as number | null) ?? null,
+    max_power_kw: (r.max_power_kw as number | null) ?? null,
+    register_max: (r.register_max as number | null) ?? null,
+  };
+}
+
+function meterToRow(m: Record<string, unknown>): Row {
+  const row: Row = {};
+  for (const [k, v] of Object.entries(m)) {
+    if (v === undefined) continue;
+    row[k] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  }
+  return row;
+}
+
+export interface SqliteStoreOptions {
+  /** file path, or ':memory:' */
+  path: string;
+  /** FULL (default) makes every acknowledged write survive a power loss; NORMAL survives a process crash */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite' as const;
+  readonly db: Db;
+  private readonly stmts = new Map<string, Statement>();
+
+  constructor(opts: SqliteStoreOptions) {
+    this.db = new Database(opts.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  /** prepared statements are cached: preparing costs more than running a small query */
+  protected stmt(sql: string): Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  async migrate(): Promise<void> {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > sqliteMigrations.length) {
+      throw new Error(`database schema version ${current} is newer than this kWhub (${sqliteMigrations.length}); upgrade kWhub`);
+    }
+    for (let v = current; v < sqliteMigrations.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(sqliteMigrations[v]);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    const r = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined;
+    return (r?.value as string) ?? null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.stmt('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  async setMetaIfAbsent(key: string, value: string): Promise<string> {
+    this.stmt('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING').run(key, value);
+    return (await this.getMeta(key))!;
+  }
+
+  async idInUse(id: string): Promise<boolean> {
+    const r = this.stmt(
+      `SELECT 1 FROM sites WHERE id = ?1 UNION ALL SELECT 1 FROM meters WHERE id = ?1
+       UNION ALL SELECT 1 FROM sensors WHERE id = ?1 UNION ALL SELECT 1 FROM gateways WHERE id = ?1
+       UNION ALL SELECT 1 FROM developers WHERE id = ?1 LIMIT 1`,
+    ).get(id);
+    return r !== undefined;
+  }
+
+  private sitePk(id: string): number {
+    const r = this.stmt('SELECT pk FROM sites WHERE id = ?').get(id) as Row | undefined;
+    if (!r) throw new Error(`no site ${id}`);
+    return r.pk as number;
+  }
+
+  private developerPk(id: string): number {
+    const r = this.stmt('SELECT pk FROM developers WHERE id = ?').get(id) as Row | undefined;
+    if (!r) throw new Error(`no developer ${id}`);
+    return r.pk as number;
+  }
+
+  private update(table: string, id: string, row: Row): void {
+    const keys = Object.keys(row);
+    if (keys.length === 0) return;
+    const sql = `UPDATE ${table} SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`;
+    this.db.prepare(sql).run({ ...row, id });
+  }
+
+  async insertSite(s: Site): Promise<void> {
+    this.stmt(
+      `INSERT INTO sites(id, site_ref, name, street_name, street_number, city, postal_code, latitude, longitude, timezone, creation_date, lock_date)
+       VALUES (@id, @site_ref, @name, @street_name, @street_number, @city, @postal_code, @latitude, @longitude, @timezone, @creation_date, @lock_date)`,
+    ).run({ id: s.id, ...siteToRow(s), lock_date: s.lock_date });
+  }
+
+  async updateSite(id: string, patch: SitePatch): Promise<void> {
+    this.update('sites', id, siteToRow(patch));
+  }
+
+  async getSite(id: string): Promise<Site | null> {
+    const r = this.stmt('SELECT * FROM sites WHERE id = ?').get(id) as Row | undefined;
+    return r ? siteFromRow(r) : null;
+  }
+
+  async listSites(): Promise<Site[]> {
+    return (this.stmt('SELECT * FROM sites ORDER BY pk').all() as Row[]).map(siteFromRow);
+  }
+
+  async insertMeter(m: Meter): Promise<void> {
+    const { site_id, ...rest } = m;
+    const row = meterToRow(rest);
+    this.stmt(
+      `INSERT INTO meters(id, site_pk, name, type, mode, prim_ad, reading_kind, rule, in_balance, reversed, installed_at, max_power_kw, register_max)
+       VALUES (@id, @site_pk, @name, @type, @mode, @prim_ad, @reading_kind, @rule, @in_balance, @reversed, @installed_at, @max_power_kw, @register_max)`,
+    ).run({ ...row, rule: m.rule, installed_at: m.installed_at, max_power_kw: m.max_power_kw, register_max: m.register_max, site_pk: this.sitePk(site_id) });
+  }
+
+  async updateMeter(id: string, patch: MeterPatch): Promise<void> {
+    this.update('meters', id, meterToRow(patch));
+  }
+
+  private static readonly METER_SELECT = 'SELECT m.*, s.id AS site_id FROM meters m JOIN sites s ON s.pk = m.site_pk';
+
+  async getMeter(id: string): Promise<Meter | null> {
+    const r = this.stmt(`${SqliteStore.METER_SELECT} WHERE m.id = ?`).get(id) as Row | undefined;
+    return r ? meterFromRow(r) : null;
+  }
+
+  async listMeters(siteId: string): Promise<Meter[]> {
+    return (this.stmt(`${SqliteStore.METER_SELECT} WHERE s.id = ? ORDER BY m.pk`).all(siteId) as Row[]).map(meterFromRow);
+  }
+
+  async insertSensor(x: Sensor): Promise<void> {
+    this.stmt('INSERT INTO sensors(id, site_pk, name, type, unit, model) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(x.id, this.sitePk(x.site_id), x.name, x.type, x.unit, x.model);
+  }
+
+  async updateSensor(id: string, patch: Partial<Omit<Sensor, 'id' | 'site_id'>>): Promise<void> {
+    this.update('sensors', id, meterToRow(patch));
+  }
+
+  private static readonly SENSOR_SELECT = 'SELECT x.id, s.id AS site_id, x.name, x.type, x.unit, x.model FROM sensors x JOIN sites s ON s.pk = x.site_pk';
+
+  async getSensor(id: string): Promise<Sensor | null> {
+    return (this.stmt(`${SqliteStore.SENSOR_SELECT} WHERE x.id = ?`).get(id) as Sensor | undefined) ?? null;
+  }
+
+  async listSensors(siteId: string): Promise<Sensor[]> {
+    return this.stmt(`${SqliteStore.SENSOR_SELECT} WHERE s.id = ? ORDER BY x.pk`).all(siteId) as Sensor[];
+  }
+
+  async insertGateway(g: Gateway, tokenHash: string): Promise<void> {
+    this.stmt('INSERT INTO gateways(id, site_pk, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(g.id, this.sitePk(g.site_id), g.name, tokenHash, g.created_at);
+  }
+
+  async findGatewayByTokenHash(tokenHash: string): Promise<Gateway | null> {
+    return (this.stmt(
+      'SELECT g.id, s.id AS site_id, g.name, g.created_at FROM gateways g JOIN sites s ON s.pk = g.site_pk WHERE g.token_hash = ?',
+    ).get(tokenHash) as Gateway | undefined) ?? null;
+  }
+
+  async insertDeveloper(d: Developer): Promise<void> {
+    this.stmt('INSERT INTO developers(id, username, password_hash, created_at) VALUES (?, ?, ?, ?)')
+      .run(d.id, d.username, d.password_hash, d.created_at);
+  }
+
+  async updateDeveloperPassword(id: string, passwordHash: string): Promise<void> {
+    this.stmt('UPDATE developers SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+  }
+
+  async getDeveloperByUsername(username: string): Promise<Developer | null> {
+    return (this.stmt('SELECT id, username, password_hash, created_at FROM developers WHERE username = ?').get(username) as Developer | undefined) ?? null;
+  }
+
+  async getDeveloperById(id: string): Promise<Developer | null> {
+    return (this.stmt('SELECT id, username, password_hash, created_at FROM developers WHERE id = ?').get(id) as Developer | undefined) ?? null;
+  }
+
+  async listDevelopers(): Promise<Developer[]> {
+    return this.stmt('SELECT id, username, password_hash, created_at FROM developers ORDER BY pk').all() as Developer[];
+  }
+
+  async putGrant(g: Grant): Promise<void> {
+    this.stmt(
+      `INSERT INTO grants(developer_pk, site_pk, history_from, consent_ref, created_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(developer_pk, site_pk) DO UPDATE SET history_from = excluded.history_from, consent_ref = excluded.consent_ref`,
+    ).run(this.developerPk(g.developer_id), this.sitePk(g.site_id), g.history_from, g.consent_ref, g.created_at);
+  }
+
+  async deleteGrant(developerId: string, siteId: string): Promise<boolean> {
+    const r = this.stmt(
+      `DELETE FROM grants WHERE developer_pk = (SELECT pk FROM developers WHERE id = ?)
+       AND site_pk = (SELECT pk FROM sites WHERE id = ?)`,
+    ).run(developerId, siteId);
+    return r.changes > 0;
+  }
+
+  private static readonly GRANT_SELECT = `SELECT d.id AS developer_id, s.id AS site_id, g.history_from, g.consent_ref, g.created_at
+    FROM grants g JOIN developers d ON d.pk = g.developer_pk JOIN sites s ON s.pk = g.site_pk`;
+
+  async getGrant(developerId: string, siteId: string): Promise<Grant | null> {
+    return (this.stmt(`${SqliteStore.GRANT_SELECT} WHERE d.id = ? AND s.id = ?`).get(developerId, siteId) as Grant | undefined) ?? null;
+  }
+
+  async listGrants(developerId: string): Promise<Grant[]> {
+    return this.stmt(`${SqliteStore.GRANT_SELECT} WHERE d.id = ? ORDER BY s.pk`).all(developerId) as Grant[];
+  }
+}

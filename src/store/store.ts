@@ -1,0 +1,237 @@
+/**
+ * The one storage interface of kWhub. Every method returns a Promise so that a
+ * networked engine (PostgreSQL) can implement it as well as the embedded one
+ * (SQLite); nothing engine-specific leaks past this file. Times are UTC epoch
+ * milliseconds; ids are 24-hex object ids.
+ */
+import type { MeterMode, MeterType, ReadingKind } from '../core/types.js';
+
+export interface Address {
+  street_name: string;
+  street_number: string;
+  city: string;
+  postal_code: number;
+}
+
+export interface Site {
+  id: string;
+  site_ref: string;
+  name: string;
+  address: Address;
+  latitude: number;
+  longitude: number;
+  timezone: string;
+  /** ISO-8601 local date-time without offset, as the vendor shows it */
+  creation_date: string;
+  /** validated data before this instant is frozen (after billing) */
+  lock_date: number | null;
+}
+
+export interface Meter {
+  id: string;
+  site_id: string;
+  name: string;
+  type: MeterType;
+  mode: MeterMode;
+  prim_ad: number;
+  reading_kind: ReadingKind;
+  /** formula over meter ids of the same site, for a rule (simulated) meter */
+  rule: string | null;
+  in_balance: boolean;
+  reversed: boolean;
+  installed_at: number | null;
+  max_power_kw: number | null;
+  register_max: number | null;
+}
+
+export interface Sensor {
+  id: string;
+  site_id: string;
+  name: string;
+  type: string;
+  unit: string;
+  model: string;
+}
+
+export interface Developer {
+  id: string;
+  username: string;
+  password_hash: string;
+  created_at: number;
+}
+
+export interface Grant {
+  developer_id: string;
+  site_id: string;
+  history_from: number | null;
+  consent_ref: string;
+  created_at: number;
+}
+
+export interface Gateway {
+  id: string;
+  site_id: string;
+  name: string;
+  created_at: number;
+}
+
+export type SitePatch = Partial<Omit<Site, 'id'>>;
+export type MeterPatch = Partial<Omit<Meter, 'id' | 'site_id'>>;
+
+/** One raw meter reading exactly as received (null = register not sent). */
+export interface RawMeterReading {
+  meter_id: string;
+  ts: number;
+  en_im: number | null;
+  en_ex: number | null;
+  heat_energy_kwh: number | null;
+  vol_m3: number | null;
+}
+
+export interface RawSensorReading {
+  sensor_id: string;
+  ts: number;
+  value: number;
+}
+
+export interface InsertOutcome {
+  /** per input row: 'stored', 'duplicate' (identical row already there) or 'conflict' (same instant, other values) */
+  outcome: ('stored' | 'duplicate' | 'conflict')[];
+}
+
+/** A span of raw data that changed and still has to be validated. */
+export interface PendingRange {
+  seq: number;
+  meter_id: string;
+  from: number;
+  to: number;
+}
+
+export interface RawWindow {
+  readings: RawMeterReading[];
+  moreBefore: boolean;
+  moreAfter: boolean;
+}
+
+export interface RejectionRow {
+  ts: number;
+  reason: string;
+  detail: string;
+}
+
+export interface SpanRow {
+  from: number;
+  to: number;
+  reason: string;
+  detail: string;
+}
+
+export interface QualityRecord {
+  meter_id: string;
+  kind: 'rejection' | 'estimated' | 'discrepancy';
+  from: number;
+  to: number;
+  reason: string;
+  detail: string;
+}
+
+/** Validated energies of one meter, columnar; `t` are interval starts, ascending. */
+export interface IntervalColumns {
+  t: Float64Array;
+  im: Float64Array;
+  ex: Float64Array;
+  estimated: Uint8Array;
+}
+
+/** Allocation result of one meter, columnar. self/ext are NaN where they do not apply. */
+export interface MeterAllocColumns {
+  t: Float64Array;
+  total: Float64Array;
+  self: Float64Array;
+  ext: Float64Array;
+}
+
+export const SITE_FIELDS = [
+  'conso_total',
+  'prod_total',
+  'from_ext',
+  'self',
+  'to_ext',
+  'storage_charging_total',
+  'storage_discharging_total',
+  'storage_charging_self',
+] as const;
+export type SiteField = (typeof SITE_FIELDS)[number];
+
+export interface SiteAllocColumns {
+  t: Float64Array;
+  fields: Record<SiteField, Float64Array>;
+}
+
+export interface ValidationWrite {
+  meter_id: string;
+  /** intervals with start in [from, to) are replaced by `intervals` */
+  from: number;
+  to: number;
+  intervals: IntervalColumns;
+  rejections: RejectionRow[];
+  spans: SpanRow[];
+  /** pending ranges this write settles */
+  settled: number[];
+}
+
+export interface AllocationWrite {
+  site_id: string;
+  /** interval starts in [from, to) are replaced */
+  from: number;
+  to: number;
+  site: SiteAllocColumns;
+  meters: { meter_id: string; cols: MeterAllocColumns }[];
+  /** derived intervals of rule meters, replacing theirs in [from, to) */
+  ruleIntervals: { meter_id: string; intervals: IntervalColumns }[];
+}
+
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+  /** stores value unless the key exists; returns what is stored afterwards */
+  setMetaIfAbsent(key: string, value: string): Promise<string>;
+
+  /** true when any site, meter, sensor, gateway or developer has this id */
+  idInUse(id: string): Promise<boolean>;
+
+  insertSite(site: Site): Promise<void>;
+  updateSite(id: string, patch: SitePatch): Promise<void>;
+  getSite(id: string): Promise<Site | null>;
+  listSites(): Promise<Site[]>;
+
+  insertMeter(meter: Meter): Promise<void>;
+  updateMeter(id: string, patch: MeterPatch): Promise<void>;
+  getMeter(id: string): Promise<Meter | null>;
+  listMeters(siteId: string): Promise<Meter[]>;
+
+  insertSensor(sensor: Sensor): Promise<void>;
+  updateSensor(id: string, patch: Partial<Omit<Sensor, 'id' | 'site_id'>>): Promise<void>;
+  getSensor(id: string): Promise<Sensor | null>;
+  listSensors(siteId: string): Promise<Sensor[]>;
+
+  insertGateway(gateway: Gateway, tokenHash: string): Promise<void>;
+  findGatewayByTokenHash(tokenHash: string): Promise<Gateway | null>;
+
+  insertDeveloper(dev: Developer): Promise<void>;
+  updateDeveloperPassword(id: string, passwordHash: string): Promise<void>;
+  getDeveloperByUsername(username: string): Promise<Developer | null>;
+  getDeveloperById(id: string): Promise<Developer | null>;
+  listDevelopers(): Promise<Developer[]>;
+
+  /** creates or replaces the grant of one developer on one site */
+  putGrant(grant: Grant): Promise<void>;
+  /** false when there was no such grant */
+  deleteGrant(developerId: string, siteId: string): Promise<boolean>;
+  getGrant(developerId: string, siteId: string): Promise<Grant | null>;
+  listGrants(developerId: string): Promise<Grant[]>;
+}
