@@ -18,6 +18,8 @@ import { adminRoutes } from './modules/admin/admin.routes.js';
 import { authRoutes } from './modules/developer/auth.routes.js';
 import { developerGuard } from './modules/developer/developer.guard.js';
 import { siteRoutes } from './modules/developer/sites.routes.js';
+import { seriesRoutes } from './modules/series/series.routes.js';
+import { gatewayRoutes } from './modules/gateway/gateway.routes.js';
 
 export interface AppOptions {
   config: Config;
@@ -82,14 +84,20 @@ export async function createApp(opts: AppOptions): Promise<App> {
     await api.register(async (dev) => {
       dev.addHook('onRequest', developerGuard(ctx));
       await siteRoutes(dev, ctx);
+      await seriesRoutes(dev, ctx);
     });
   }, { prefix: '/api/v1' });
 
   await app.register(async (adm) => adminRoutes(adm, ctx), { prefix: '/api/admin/v1' });
+  await app.register(async (gw) => gatewayRoutes(gw, ctx), { prefix: '/api/gateway/v1' });
 
   app.addHook('onClose', async () => {
+    await ctx.pipeline.idle();
     await rateStore.close();
   });
+
+  // work left pending by a crash is finished in the background
+  void ctx.pipeline.runAll().catch((err) => app.log.error({ err }, 'resuming pending validation failed'));
 
   return { app, ctx, generatedAdminToken: admin.generated };
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { newObjectId } from '../core/ids.js';
 import type { Config } from '../config/config.js';
 import type { Store } from '../store/store.js';
+import { createPipeline, type Pipeline } from '../pipeline/pipeline.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Lockout, RateLimiter } from './rate-limit/limiter.js';
 import type { RateStore } from './rate-limit/rate-store.js';
@@ -13,6 +14,8 @@ export interface Deps {
   clock: Clock;
   /** new 24-hex object id */
   newId(): string;
+  /** validation and allocation of pending raw data */
+  pipeline: Pipeline;
 }
 
 export interface AppContext extends Deps {
@@ -26,5 +29,5 @@ export interface AppContext extends Deps {
 }
 
 export function createDeps(store: Store, clock: Clock): Deps {
-  return { store, clock, newId: () => newObjectId(clock.now(), (n) => randomBytes(n)) };
+  return { store, clock, newId: () => newObjectId(clock.now(), (n) => randomBytes(n)), pipeline: createPipeline(store, clock) };
 }

@@ -94,10 +94,8 @@ export interface RawSensorReading {
   value: number;
 }
 
-export interface InsertOutcome {
-  /** per input row: 'stored', 'duplicate' (identical row already there) or 'conflict' (same instant, other values) */
-  outcome: ('stored' | 'duplicate' | 'conflict')[];
-}
+/** per input row: stored now, already there identically, or another value is stored for that instant */
+export type InsertOutcome = 'stored' | 'duplicate' | 'conflict';
 
 /** A span of raw data that changed and still has to be validated. */
 export interface PendingRange {
@@ -234,4 +232,38 @@ export interface Store {
   deleteGrant(developerId: string, siteId: string): Promise<boolean>;
   getGrant(developerId: string, siteId: string): Promise<Grant | null>;
   listGrants(developerId: string): Promise<Grant[]>;
+
+  // --- the metering pipeline ---
+
+  /**
+   * Stores the raw readings of one site in one durable transaction (when the
+   * promise resolves they survive a crash) and records the spans that must be
+   * validated. Returns an outcome per input row.
+   */
+  insertReadings(siteId: string, meters: RawMeterReading[], sensors: RawSensorReading[], receivedAt: number): Promise<{ meters: InsertOutcome[]; sensors: InsertOutcome[] }>;
+  /** asks for (re)validation of spans of meters' raw data (operator revalidation, meter corrections) */
+  enqueueValidation(siteId: string, ranges: { meter_id: string; from: number; to: number }[]): Promise<void>;
+  listPending(siteId: string): Promise<PendingRange[]>;
+  sitesWithPending(): Promise<string[]>;
+  settlePending(seqs: number[]): Promise<void>;
+
+  /** the raw readings with ts in [from, to] plus up to `context` readings on each side */
+  rawWindow(meterId: string, from: number, to: number, context: number): Promise<RawWindow>;
+  /** raw readings with ts in [from, to], ascending */
+  rawReadings(meterId: string, from: number, to: number): Promise<RawMeterReading[]>;
+  rawExtent(meterId: string): Promise<{ from: number; to: number } | null>;
+
+  applyValidation(write: ValidationWrite): Promise<void>;
+  /** validated intervals with start in [from, to), one result per meter id, in order */
+  readIntervals(meterIds: string[], from: number, to: number): Promise<IntervalColumns[]>;
+  applyAllocation(write: AllocationWrite): Promise<void>;
+  readMeterAlloc(meterId: string, from: number, to: number): Promise<MeterAllocColumns>;
+  readSiteAlloc(siteId: string, from: number, to: number): Promise<SiteAllocColumns>;
+
+  addQuality(records: (QualityRecord & { recorded_at: number })[]): Promise<void>;
+  listQuality(siteId: string): Promise<(QualityRecord & { recorded_at: number })[]>;
+
+  /** sensor readings with ts in [from, to], ascending */
+  sensorReadings(sensorId: string, from: number, to: number): Promise<{ ts: number[]; value: number[] }>;
+  latestSensorTs(sensorId: string): Promise<number | null>;
 }

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { allocate, SITE_FIELDS, type AllocationInput, type AllocationMeter, type AllocationResult } from '../../src/core/allocation/allocate.js';
 import { evaluateRules } from '../../src/core/allocation/rule-evaluate.js';
 import type { RuleMeter } from '../../src/core/allocation/rule-formula.js';
+import { isElectric } from '../../src/core/types.js';
 
 const hexId = (i: number) => i.toString(16).padStart(24, '0');
 
@@ -137,7 +138,7 @@ function checkLinear(site: GenSite, r: AllocationResult, get: (col: Float64Array
   const roleSum = (mode: AllocationMeter['mode'], reg: 'im' | 'ex' | 'total') => {
     let s = 0;
     input.meters.forEach((m, i) => {
-      if (m.mode !== mode || !m.inBalance || m.type === 'heating') return;
+      if (m.mode !== mode || !m.inBalance || !isElectric(m.type)) return;
       s += reg === 'total' ? get(r.meters[i].total) : get(input[reg][i].map((x, t) => (input.present[i][t] ? x : 0)));
     });
     return s;
@@ -160,6 +161,15 @@ function checkLinear(site: GenSite, r: AllocationResult, get: (col: Float64Array
   }
 }
 
+/** the meter's role values at t are all >= 0 (its total, and both registers for batteries/introduction) */
+function meterTotalsNonNegative(input: AllocationInput, i: number, t: number): boolean {
+  const m = input.meters[i];
+  if (!input.present[i][t]) return true;
+  if (m.mode === 'battery' || m.mode === 'introduction') return input.im[i][t] >= 0 && input.ex[i][t] >= 0;
+  const total = m.mode === 'production' ? input.ex[i][t] - input.im[i][t] : input.im[i][t] - input.ex[i][t];
+  return total >= 0;
+}
+
 function checkInterval(site: GenSite, r: AllocationResult, t: number): void {
   const { input } = site;
   const scale = scaleAt(input, t);
@@ -174,14 +184,36 @@ function checkInterval(site: GenSite, r: AllocationResult, t: number): void {
     sumSelf += si;
     if (total >= 0) {
       expect(si).toBeGreaterThanOrEqual(0);
-      // ext_i >= 0 needs self <= conso_total; with a connection meter that
-      // fails only if its import is negative (self = conso - from_ext > conso)
-      if (self <= conso) expect(ei).toBeGreaterThanOrEqual(-1e-12 * scale);
+      // exact, not to rounding: the share ratio is capped at 1
+      expect(ei).toBeGreaterThanOrEqual(0);
     }
   }
-  if (conso > 0) close(sumSelf, Math.max(self, 0), scale, `t=${t} Σ self_i = max(self, 0)`);
+  // max(self, 0) as the spec says, capped at conso_total: self > conso_total
+  // only when the connection meter's import is negative (see allocate.ts)
+  if (conso > 0) close(sumSelf, Math.min(Math.max(self, 0), conso), scale, `t=${t} Σ self_i = max(self, 0)`);
   else expect(sumSelf).toBe(0);
+  if (conso > 0 && r.site.from_ext[t] >= 0) close(sumSelf, Math.max(self, 0), scale, `t=${t} Σ self_i = max(self, 0) (from_ext >= 0)`);
   const hasIntro = input.meters.some((m) => m.mode === 'introduction');
+  const allNonNegative = input.meters.every(
+    (m, i) => !isElectric(m.type) || !m.inBalance || meterTotalsNonNegative(input, i, t),
+  );
+  if (!hasIntro && allNonNegative) {
+    // local use first: flows are physical (non-negative) and bounded
+    const tol = 1e-12 * scale;
+    expect(self).toBeGreaterThanOrEqual(-tol);
+    expect(self).toBeLessThanOrEqual(conso + tol);
+    expect(r.site.from_ext[t]).toBeGreaterThanOrEqual(-tol);
+    expect(r.site.to_ext[t]).toBeGreaterThanOrEqual(-tol);
+    expect(r.site.storage_charging_self[t]).toBeGreaterThanOrEqual(-tol);
+    expect(r.site.storage_charging_self[t]).toBeLessThanOrEqual(r.site.storage_charging_total[t] + tol);
+    // local production, then the battery, cover consumption; surplus charges the battery first
+    const p = r.site.prod_total[t];
+    const ch = r.site.storage_charging_total[t];
+    close(self, Math.min(conso, p + r.site.storage_discharging_total[t]), scale, `t=${t} self = min(conso, P + discharge)`);
+    close(r.site.storage_charging_self[t], Math.min(ch, Math.max(p - conso, 0)), scale, `t=${t} charging_self`);
+    // nothing is both imported and exported unless a battery moves it
+    if (input.meters.every((m) => m.mode !== 'battery')) expect(Math.min(r.site.from_ext[t], r.site.to_ext[t])).toBeLessThanOrEqual(tol);
+  }
   if (hasIntro && r.site.storage_discharging_total[t] === 0) {
     close(r.site.prod_total[t] - r.site.to_ext[t] - r.site.storage_charging_self[t], self, scale, `t=${t} spec prod balance`);
   }

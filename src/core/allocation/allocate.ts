@@ -85,6 +85,12 @@ function nanColumn(n: number): Float64Array {
   return new Float64Array(n).fill(Number.NaN);
 }
 
+/**
+ * The balance is chosen per site, not per interval: with a participating
+ * introduction meter, its values are taken as measured even where it is
+ * absent (0), so the caller should only serve rows where the data it needs
+ * is present (siteRow, and the input presence columns).
+ */
 export function allocate(input: AllocationInput): AllocationResult {
   const { n, meters, im, ex, present } = input;
   const site: SiteColumns = {
@@ -112,8 +118,13 @@ export function allocate(input: AllocationInput): AllocationResult {
     const mex = ex[m];
     const pr = present[m];
     const total = new Float64Array(n);
-    for (let t = 0; t < n; t++) {
-      if (pr[t] !== 0) total[t] = meterTotal(mode, type, mim[t], mex[t]);
+    // meterTotal's branch on role, taken once per meter rather than per interval
+    if (!isElectric(type)) {
+      for (let t = 0; t < n; t++) if (pr[t] !== 0) total[t] = mim[t];
+    } else if (mode === 'production') {
+      for (let t = 0; t < n; t++) if (pr[t] !== 0) total[t] = mex[t] - mim[t];
+    } else {
+      for (let t = 0; t < n; t++) if (pr[t] !== 0) total[t] = mim[t] - mex[t];
     }
     const consumer = participates(meters[m]) && mode === 'consumption';
     out.push({ total, self: consumer ? new Float64Array(n) : nanColumn(n), ext: consumer ? new Float64Array(n) : nanColumn(n) });
@@ -145,12 +156,19 @@ export function allocate(input: AllocationInput): AllocationResult {
   if (hasIntroduction) balanceWithIntroduction(site, n);
   else balanceWithoutIntroduction(site, prodMeters, n);
 
-  // Pass 3: proportional shares. The ratio is computed once per interval.
+  // Pass 3: proportional shares. The ratio is computed once per interval and
+  // capped at 1: self > conso_total happens only when the connection meter's
+  // import is negative (a rounding artefact; never in the vendor's data) or by
+  // one ulp in the min() chain. Uncapped, consumers would get ext_i < 0 — a
+  // negative grid draw on a bill — and a tiny conso_total could overflow the
+  // ratio to Infinity (NaN shares). Capped, the shares add up to
+  // min(self, conso_total) in those intervals; the site figures keep the
+  // measured values.
   const ratio = new Float64Array(n);
   for (let t = 0; t < n; t++) {
     const s = site.self[t];
     const c = site.conso_total[t];
-    ratio[t] = s > 0 && c > 0 ? s / c : 0;
+    ratio[t] = s > 0 && c > 0 ? (s >= c ? 1 : s / c) : 0;
   }
   for (let m = 0; m < meters.length; m++) {
     if (!(participates(meters[m]) && meters[m].mode === 'consumption')) continue;
@@ -198,10 +216,7 @@ function balanceWithoutIntroduction(site: SiteColumns, prod: Float64Array, n: nu
     const direct = p < c ? p : c;
     const rest = c - direct;
     const fromBatt = dis[t] < rest ? dis[t] : rest;
-    // direct + (c - direct) can round one ulp above c; taking c itself there
-    // keeps self <= conso_total, so the ratio stays <= 1 and no ext_i dips
-    // below 0 by rounding.
-    const self = fromBatt < rest ? direct + fromBatt : c;
+    const self = direct + fromBatt;
     const surplus = p - direct;
     const chSelf = ch[t] < surplus ? ch[t] : surplus;
     site.self[t] = self;

@@ -75,10 +75,7 @@ function invalid(param: string, got: string) {
 
 /** A short, safe echo of what the client sent: enough to spot the mistake, never a whole payload. */
 function describe(value: unknown): string {
-  if (typeof value === 'string') {
-    const cut = value.length > MAX_ECHO ? value.slice(0, MAX_ECHO) + '…' : value;
-    return JSON.stringify(cut);
-  }
+  if (typeof value === 'string') return JSON.stringify(truncate(value));
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return `${typeof value} ${truncate(String(value))}`;
   }

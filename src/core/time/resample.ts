@@ -42,7 +42,7 @@ export function resample(
   if (freq === '15T') {
     const labels = new Array<string>(n);
     for (let i = 0; i < n; i++) labels[i] = fmt(ts[i] + INTERVAL_MS);
-    return { labels, columns: columns.map((c) => Float64Array.from(c)) };
+    return { labels, columns: columns.map(copyColumn) };
   }
   if (n === 0) return { labels: [], columns: columns.map(() => new Float64Array(0)) };
 
@@ -73,6 +73,13 @@ export function resample(
     return sums;
   });
   return { labels, columns: out };
+}
+
+function copyColumn(col: ArrayLike<number>): Float64Array {
+  // a plain loop: Float64Array.from goes through the iterator protocol and is several times slower
+  const out = new Float64Array(col.length);
+  for (let i = 0; i < col.length; i++) out[i] = col[i];
+  return out;
 }
 
 export interface ResampledRow {

@@ -20,7 +20,12 @@ export function isValidZone(zone: string): boolean {
   return typeof zone === 'string' && zone !== '' && IANAZone.isValidZone(zone);
 }
 
-/** The zone's offset is `offset` ms (local = utc + offset) on [start, end). */
+/**
+ * The zone's offset is `offset` ms (local = utc + offset) on [start, end).
+ * Bounds are what is known so far, not necessarily transitions, and a held
+ * segment may grow as neighbouring days are learned; read `end` before the
+ * next lookup if you need it fixed.
+ */
 export interface OffsetSegment {
   readonly start: number;
   readonly end: number;
@@ -89,8 +94,13 @@ export class ZoneOffsets {
   /** Learns the offsets on [day, day + 1 day) and records them. */
   private probeDay(day: number): void {
     const end = day + DAY_MS;
-    const o0 = this.raw(day);
-    const o1 = this.raw(end);
+    // A known neighbour already tells the offset at either edge: a walk through
+    // time then costs one luxon call per new day instead of two.
+    const i = this.search(day);
+    const prev = this.segs[i - 1];
+    const next = this.segs[i];
+    const o0 = prev !== undefined && prev.end === day ? prev.offset : this.raw(day);
+    const o1 = next !== undefined && next.start === end ? next.offset : this.raw(end);
     if (o0 === o1) {
       this.insert({ start: day, end, offset: o0 });
       return;

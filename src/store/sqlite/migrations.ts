@@ -80,4 +80,75 @@ export const sqliteMigrations: string[] = [
     PRIMARY KEY (developer_pk, site_pk)
   ) WITHOUT ROWID;
   `,
+  /* 2: the metering pipeline: raw readings, pending work, validated intervals, allocation, quality */ `
+  CREATE TABLE raw_readings (
+    meter_pk INTEGER NOT NULL REFERENCES meters(pk),
+    ts INTEGER NOT NULL,
+    en_im REAL, en_ex REAL, heat_energy_kwh REAL, vol_m3 REAL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (meter_pk, ts)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE sensor_readings (
+    sensor_pk INTEGER NOT NULL REFERENCES sensors(pk),
+    ts INTEGER NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (sensor_pk, ts)
+  ) WITHOUT ROWID;
+
+  -- raw data that changed and is not validated yet: written in the same
+  -- transaction as the readings, deleted in the one that settles it
+  CREATE TABLE pending (
+    seq INTEGER PRIMARY KEY,
+    site_pk INTEGER NOT NULL REFERENCES sites(pk),
+    meter_pk INTEGER NOT NULL REFERENCES meters(pk),
+    from_ts INTEGER NOT NULL,
+    to_ts INTEGER NOT NULL
+  );
+  CREATE INDEX pending_site ON pending(site_pk);
+
+  CREATE TABLE intervals (
+    meter_pk INTEGER NOT NULL REFERENCES meters(pk),
+    t INTEGER NOT NULL,
+    im REAL NOT NULL,
+    ex REAL NOT NULL,
+    estimated INTEGER NOT NULL,
+    PRIMARY KEY (meter_pk, t)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE meter_alloc (
+    meter_pk INTEGER NOT NULL REFERENCES meters(pk),
+    t INTEGER NOT NULL,
+    total REAL NOT NULL,
+    self REAL,
+    ext REAL,
+    PRIMARY KEY (meter_pk, t)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE site_alloc (
+    site_pk INTEGER NOT NULL REFERENCES sites(pk),
+    t INTEGER NOT NULL,
+    conso_total REAL NOT NULL,
+    prod_total REAL NOT NULL,
+    from_ext REAL NOT NULL,
+    self REAL NOT NULL,
+    to_ext REAL NOT NULL,
+    storage_charging_total REAL NOT NULL,
+    storage_discharging_total REAL NOT NULL,
+    storage_charging_self REAL NOT NULL,
+    PRIMARY KEY (site_pk, t)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE quality (
+    id INTEGER PRIMARY KEY,
+    meter_pk INTEGER NOT NULL REFERENCES meters(pk),
+    kind TEXT NOT NULL,
+    from_ts INTEGER NOT NULL,
+    to_ts INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL
+  );
+  CREATE INDEX quality_meter ON quality(meter_pk, from_ts);
+  `,
 ];

@@ -3,12 +3,11 @@
  * driver is synchronous; the Store contract is asynchronous so the same
  * callers work over PostgreSQL.
  */
-import Database from 'better-sqlite3';
-import type { Database as Db, Statement } from 'better-sqlite3';
 import type {
   Developer, Gateway, Grant, Meter, MeterPatch, Sensor, Site, SitePatch, Store,
 } from '../store.js';
 import { sqliteMigrations } from './migrations.js';
+import { SqlitePipeline } from './sqlite-pipeline.js';
 
 type Row = Record<string, unknown>;
 
@@ -67,35 +66,10 @@ function meterToRow(m: Record<string, unknown>): Row {
   return row;
 }
 
-export interface SqliteStoreOptions {
-  /** file path, or ':memory:' */
-  path: string;
-  /** FULL (default) makes every acknowledged write survive a power loss; NORMAL survives a process crash */
-  synchronous?: 'FULL' | 'NORMAL';
-}
+export type { SqliteStoreOptions } from './sqlite-base.js';
 
-export class SqliteStore implements Store {
+export class SqliteStore extends SqlitePipeline implements Store {
   readonly engine = 'sqlite' as const;
-  readonly db: Db;
-  private readonly stmts = new Map<string, Statement>();
-
-  constructor(opts: SqliteStoreOptions) {
-    this.db = new Database(opts.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
-    this.db.pragma('busy_timeout = 5000');
-  }
-
-  /** prepared statements are cached: preparing costs more than running a small query */
-  protected stmt(sql: string): Statement {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.stmts.set(sql, s);
-    }
-    return s;
-  }
 
   async migrate(): Promise<void> {
     const current = this.db.pragma('user_version', { simple: true }) as number;
@@ -130,24 +104,14 @@ export class SqliteStore implements Store {
 
   async idInUse(id: string): Promise<boolean> {
     const r = this.stmt(
-      `SELECT 1 FROM sites WHERE id = ?1 UNION ALL SELECT 1 FROM meters WHERE id = ?1
-       UNION ALL SELECT 1 FROM sensors WHERE id = ?1 UNION ALL SELECT 1 FROM gateways WHERE id = ?1
-       UNION ALL SELECT 1 FROM developers WHERE id = ?1 LIMIT 1`,
-    ).get(id);
+      `SELECT 1 FROM sites WHERE id = @id UNION ALL SELECT 1 FROM meters WHERE id = @id
+       UNION ALL SELECT 1 FROM sensors WHERE id = @id UNION ALL SELECT 1 FROM gateways WHERE id = @id
+       UNION ALL SELECT 1 FROM developers WHERE id = @id LIMIT 1`,
+    ).get({ id });
     return r !== undefined;
   }
 
-  private sitePk(id: string): number {
-    const r = this.stmt('SELECT pk FROM sites WHERE id = ?').get(id) as Row | undefined;
-    if (!r) throw new Error(`no site ${id}`);
-    return r.pk as number;
-  }
 
-  private developerPk(id: string): number {
-    const r = this.stmt('SELECT pk FROM developers WHERE id = ?').get(id) as Row | undefined;
-    if (!r) throw new Error(`no developer ${id}`);
-    return r.pk as number;
-  }
 
   private update(table: string, id: string, row: Row): void {
     const keys = Object.keys(row);

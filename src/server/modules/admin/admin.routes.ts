@@ -5,10 +5,11 @@ import type { AppContext } from '../../context.js';
 import { bearerToken } from '../../auth/tokens.js';
 import { hashToken, sameHash } from '../../auth/secrets.js';
 import {
-  DeveloperCreateSchema, GatewayCreateSchema, GrantCreateSchema, MeterCreateSchema, MeterPatchSchema,
+  RevalidateSchema, DeveloperCreateSchema, GatewayCreateSchema, GrantCreateSchema, MeterCreateSchema, MeterPatchSchema,
   SensorCreateSchema, SiteCreateSchema, SitePatchSchema,
 } from './admin.schemas.js';
 import * as uc from './admin.usecases.js';
+import { qualityReport, revalidate } from './pipeline.usecases.js';
 
 type P<T> = FastifyRequest<{ Params: T }>;
 type SiteP = { site_id: string };
@@ -63,4 +64,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     await uc.revokeGrant(ctx, req.params.username, req.params.site_id);
     return reply.code(204).send();
   });
+
+  app.post('/sites/:site_id/revalidate', { schema: { body: RevalidateSchema } }, async (req: P<SiteP>) => revalidate(ctx, req.params.site_id, req.body));
+  app.get('/sites/:site_id/quality', async (req: P<SiteP>) => qualityReport(ctx, req.params.site_id));
 }

@@ -11,6 +11,11 @@ import { parseInstant } from '../../../core/time/parse-instant.js';
 import type { Developer, Grant, Meter, Sensor, Site } from '../../../store/store.js';
 import type { Deps } from '../../context.js';
 import { check } from '../../validate.js';
+import { revalidate as revalidateRange } from './pipeline.usecases.js';
+
+async function revalidateMeters(deps: Deps, siteId: string, meterIds: string[] | undefined): Promise<void> {
+  await revalidateRange(deps, siteId, {}, meterIds);
+}
 import { hashPassword, hashToken, newToken } from '../../auth/secrets.js';
 import {
   DeveloperCreateSchema, GatewayCreateSchema, GrantCreateSchema, MeterCreateSchema, MeterPatchSchema,
@@ -139,6 +144,12 @@ export async function patchMeter(deps: Deps, siteId: string, meterId: string, in
   const next: Meter = { ...current, ...patch };
   await checkMeterSet(deps, site, await deps.store.listMeters(site.id), next);
   await deps.store.updateMeter(meterId, patch);
+  // corrections change validated history: validate this meter again (and so re-allocate the site)
+  const revalidating = ['reversed', 'installed_at', 'max_power_kw', 'register_max', 'reading_kind', 'type'] as const;
+  const reallocating = ['mode', 'in_balance', 'rule'] as const;
+  const changed = (k: keyof Meter) => k in patch && JSON.stringify(patch[k as keyof typeof patch]) !== JSON.stringify(current[k]);
+  if (revalidating.some(changed)) await revalidateMeters(deps, site.id, [meterId]);
+  else if (reallocating.some(changed)) await revalidateMeters(deps, site.id, undefined);
   return next;
 }
 

@@ -1,0 +1,150 @@
+/**
+ * Turns a site's pending raw data into validated intervals and allocation.
+ * Work for one site is serialized (one run at a time per site and process);
+ * a pending span is settled only after its allocation is stored, so a crash
+ * anywhere in between just repeats the (idempotent) work at the next run.
+ */
+import { validateWindow, VALIDATION_CONTEXT } from '../core/validation/index.js';
+import type { MeterValidationConfig, RawReading } from '../core/validation/index.js';
+import { INTERVAL_MS, isElectric, type MeterType } from '../core/types.js';
+import type { Clock } from '../core/clock.js';
+import type { Meter, QualityRecord, RawMeterReading, Site, Store } from '../store/store.js';
+import { allocateRange } from './allocate-range.js';
+
+export interface PipelineRun {
+  meters: number;
+  intervals: number;
+  allocated: number;
+}
+
+export interface Pipeline {
+  /** validates and allocates everything pending for the site; resolves when stored */
+  run(siteId: string): Promise<PipelineRun>;
+  /** runs every site that has pending work (at start, after a crash) */
+  runAll(): Promise<void>;
+  /** waits for every run in progress */
+  idle(): Promise<void>;
+}
+
+export function toValidationReading(type: MeterType, r: RawMeterReading): RawReading {
+  if (isElectric(type)) return { ts: r.ts, im: r.en_im ?? 0, ex: r.en_ex ?? 0 };
+  if (type === 'heating' || type === 'cooling') return { ts: r.ts, im: r.heat_energy_kwh ?? 0, ex: 0 };
+  return { ts: r.ts, im: r.vol_m3 ?? 0, ex: 0 };
+}
+
+export function validationConfig(m: Meter): MeterValidationConfig {
+  const names: readonly [string, string] = isElectric(m.type)
+    ? ['en_im', 'en_ex']
+    : m.type === 'heating' || m.type === 'cooling' ? ['heat_energy_kwh', '-'] : ['vol_m3', '-'];
+  return {
+    readingKind: m.reading_kind,
+    reversed: m.reversed,
+    installedAt: m.installed_at ?? undefined,
+    maxPowerKw: m.max_power_kw ?? undefined,
+    registerMax: m.register_max ?? undefined,
+    registerNames: names,
+  };
+}
+
+const ceilSlot = (t: number) => Math.ceil(t / INTERVAL_MS) * INTERVAL_MS;
+
+/** Merges overlapping or touching [from, to) ranges. */
+export function mergeRanges(ranges: [number, number][]): [number, number][] {
+  const sorted = ranges.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  const out: [number, number][] = [];
+  for (const [a, b] of sorted) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+async function runSite(store: Store, clock: Clock, siteId: string): Promise<PipelineRun> {
+  const pending = await store.listPending(siteId);
+  if (pending.length === 0) return { meters: 0, intervals: 0, allocated: 0 };
+  const site = (await store.getSite(siteId)) as Site;
+  const meters = await store.listMeters(siteId);
+  const byId = new Map(meters.map((m) => [m.id, m]));
+
+  const spans = new Map<string, { from: number; to: number }>();
+  for (const p of pending) {
+    const s = spans.get(p.meter_id);
+    if (!s) spans.set(p.meter_id, { from: p.from, to: p.to });
+    else {
+      s.from = Math.min(s.from, p.from);
+      s.to = Math.max(s.to, p.to);
+    }
+  }
+
+  const lock = site.lock_date === null ? null : ceilSlot(site.lock_date);
+  const touched: [number, number][] = [];
+  const discrepancies: (QualityRecord & { recorded_at: number })[] = [];
+  let intervals = 0;
+  for (const [meterId, span] of spans) {
+    const meter = byId.get(meterId);
+    if (!meter || meter.rule !== null) continue;
+    const win = await store.rawWindow(meterId, span.from, span.to, VALIDATION_CONTEXT);
+    const readings = win.readings.map((r) => toValidationReading(meter.type, r));
+    const res = validateWindow(readings, validationConfig(meter), span, { moreBefore: win.moreBefore, moreAfter: win.moreAfter });
+    let from = res.writeFrom;
+    const to = res.writeTo;
+    if (lock !== null && from < lock) {
+      // billed periods are frozen: late data there is kept raw and reported, never applied
+      if (span.from < lock) {
+        discrepancies.push({
+          meter_id: meterId, kind: 'discrepancy', from: span.from, to: Math.min(span.to, lock), reason: 'after_lock_date',
+          detail: `readings from ${new Date(span.from).toISOString()} arrived after the site's lock date ${new Date(site.lock_date as number).toISOString()}: stored raw, validated data before the lock date left unchanged`,
+          recorded_at: clock.now(),
+        });
+      }
+      from = lock;
+    }
+    if (from >= to) continue;
+    const kept = res.intervals.filter((iv) => iv.t >= from && iv.t < to);
+    intervals += kept.length;
+    await store.applyValidation({
+      meter_id: meterId,
+      from,
+      to,
+      intervals: {
+        t: Float64Array.from(kept, (iv) => iv.t),
+        im: Float64Array.from(kept, (iv) => iv.im),
+        ex: Float64Array.from(kept, (iv) => iv.ex),
+        estimated: Uint8Array.from(kept, (iv) => (iv.estimated ? 1 : 0)),
+      },
+      rejections: res.rejections.filter((r) => r.ts >= from).map((r) => ({ ts: r.ts, reason: r.reason, detail: r.detail })),
+      spans: res.estimatedSpans.filter((s) => s.to > from).map((s) => ({ from: s.from, to: s.to, reason: s.reason, detail: s.detail })),
+      settled: [],
+    });
+    touched.push([from, to]);
+  }
+  if (discrepancies.length > 0) await store.addQuality(discrepancies);
+
+  let allocated = 0;
+  for (const [from, to] of mergeRanges(touched)) allocated += await allocateRange(store, siteId, meters, from, to);
+  await store.settlePending(pending.map((p) => p.seq));
+  return { meters: spans.size, intervals, allocated };
+}
+
+export function createPipeline(store: Store, clock: Clock): Pipeline {
+  const running = new Map<string, Promise<PipelineRun>>();
+  const run = (siteId: string): Promise<PipelineRun> => {
+    const prev = running.get(siteId) ?? Promise.resolve({ meters: 0, intervals: 0, allocated: 0 });
+    const next = prev.catch(() => undefined).then(() => runSite(store, clock, siteId));
+    running.set(siteId, next);
+    void next.finally(() => {
+      if (running.get(siteId) === next) running.delete(siteId);
+    }).catch(() => undefined);
+    return next;
+  };
+  return {
+    run,
+    async runAll() {
+      for (const siteId of await store.sitesWithPending()) await run(siteId);
+    },
+    async idle() {
+      await Promise.allSettled([...running.values()]);
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/** Operator actions on the pipeline: re-validation and the quality report. */
+import type { Deps } from '../../context.js';
+import type { PipelineRun } from '../../../pipeline/pipeline.js';
+import { check } from '../../validate.js';
+import { RevalidateSchema } from './admin.schemas.js';
+import { getSiteOr404, instantOf, isoOrNull } from './admin.usecases.js';
+
+/**
+ * Validates again (and re-allocates) the raw data of a site, or of some of
+ * its meters, in [from, to] — after a correction such as `reversed` or an
+ * installation date, or on an operator's request.
+ */
+export async function revalidate(deps: Deps, siteId: string, input: unknown, meterIds?: string[]): Promise<PipelineRun> {
+  await getSiteOr404(deps, siteId);
+  const body = check(RevalidateSchema, input ?? {});
+  const from = instantOf(body.from, 'from') ?? -Infinity;
+  const to = instantOf(body.to, 'to') ?? Infinity;
+  const meters = (await deps.store.listMeters(siteId)).filter((m) => m.rule === null && (!meterIds || meterIds.includes(m.id)));
+  const ranges: { meter_id: string; from: number; to: number }[] = [];
+  for (const m of meters) {
+    const extent = await deps.store.rawExtent(m.id);
+    if (!extent) continue;
+    const a = Math.max(from, extent.from);
+    const b = Math.min(to, extent.to);
+    if (a <= b) ranges.push({ meter_id: m.id, from: a, to: b });
+  }
+  if (ranges.length === 0) return { meters: 0, intervals: 0, allocated: 0 };
+  await deps.store.enqueueValidation(siteId, ranges);
+  return deps.pipeline.run(siteId);
+}
+
+export async function qualityReport(deps: Deps, siteId: string) {
+  await getSiteOr404(deps, siteId);
+  const rows = await deps.store.listQuality(siteId);
+  const view = (r: (typeof rows)[number]) => ({
+    meter_id: r.meter_id, from: isoOrNull(r.from), to: isoOrNull(r.to), reason: r.reason, detail: r.detail, recorded_at: isoOrNull(r.recorded_at),
+  });
+  return {
+    site_id: siteId,
+    rejected: rows.filter((r) => r.kind === 'rejection').map((r) => ({ ...view(r), timestamp: isoOrNull(r.from) })),
+    estimated: rows.filter((r) => r.kind === 'estimated').map(view),
+    discrepancies: rows.filter((r) => r.kind === 'discrepancy').map(view),
+  };
+}

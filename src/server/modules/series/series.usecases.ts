@@ -1,0 +1,160 @@
+/**
+ * The developer API's time series: site_data, meter_data, meter_data_raw and
+ * sensor_data, read from the stored results (never recomputed here).
+ */
+import { KwhubError, paramError } from '../../../core/errors.js';
+import { isObjectId } from '../../../core/ids.js';
+import { clipRange, resolveRange, type IntervalRange } from '../../../core/time/range.js';
+import { parseInstant } from '../../../core/time/parse-instant.js';
+import { createTimestampFormatter } from '../../../core/time/zone.js';
+import { FREQUENCIES, METER_TYPES, isElectric, type Frequency, type MeterType } from '../../../core/types.js';
+import type { Grant, Meter, Site, Store } from '../../../store/store.js';
+import { SITE_FIELDS } from '../../../store/store.js';
+import { createSeriesTable } from './series-table.js';
+import { seriesJson, vendorOrder, type JsonColumn } from './series-json.js';
+
+export interface SeriesParams {
+  t_s?: unknown;
+  t_e?: unknown;
+  sampling_frequency?: unknown;
+}
+
+/** Data exists only from 2000 to shortly after now (the gateway accepts nothing else): no range needs more. */
+const EARLIEST = Date.UTC(2000, 0, 1);
+const AHEAD_MS = 2 * 24 * 3600 * 1000;
+
+export function parseFrequency(v: unknown): Frequency {
+  if (v === undefined || v === null) return '15T';
+  if (typeof v === 'string' && (FREQUENCIES as readonly string[]).includes(v)) return v as Frequency;
+  throw paramError('sampling_frequency', `sampling_frequency must be one of ${FREQUENCIES.join(', ')} (got ${JSON.stringify(v)?.slice(0, 40)})`);
+}
+
+export function parseMeterType(v: string): MeterType {
+  if ((METER_TYPES as readonly string[]).includes(v)) return v as MeterType;
+  throw paramError('meter_type', `meter_type must be one of ${METER_TYPES.join(', ')} (got ${JSON.stringify(v.slice(0, 40))})`);
+}
+
+/** The 15-minute range a request selects, clipped to the grant's history limit and to where data can exist. */
+export function requestRange(params: SeriesParams, grant: Grant, now: number): IntervalRange {
+  const r = clipRange(resolveRange(params, now), grant.history_from ?? undefined);
+  const from = Math.max(r.from, EARLIEST);
+  const to = Math.min(r.to, Math.ceil((now + AHEAD_MS) / 900_000) * 900_000);
+  return from < to ? { from, to } : { from, to: from };
+}
+
+const participates = (m: Meter) => isElectric(m.type) && m.in_balance;
+
+export async function siteData(store: Store, site: Site, type: MeterType, range: IntervalRange, freq: Frequency): Promise<string> {
+  const meters = await store.listMeters(site.id);
+  const { from, to } = range;
+  const cols: JsonColumn[] = [];
+
+  if (type === 'electricity') {
+    const s = await store.readSiteAlloc(site.id, from, to);
+    const table = createSeriesTable(freq, site.timezone, from, to, s.t);
+    for (const f of SITE_FIELDS) table.add(f, s.t, s.fields[f]);
+    for (const m of meters.filter(participates)) {
+      if (m.mode !== 'consumption' && m.mode !== 'production') continue;
+      const a = await store.readMeterAlloc(m.id, from, to);
+      table.add(`total_${m.id}`, a.t, a.total);
+      if (m.mode === 'consumption') {
+        table.add(`self_${m.id}`, a.t, a.self);
+        table.add(`ext_${m.id}`, a.t, a.ext);
+      }
+    }
+    for (const name of table.names()) cols.push({ key: name, values: table.column(name) });
+    return seriesJson(table.labels, vendorOrder(cols));
+  }
+
+  // other types: sums over the in-balance meters of the type; charge points carry their electricity shares
+  const own = meters.filter((m) => m.type === type && m.in_balance);
+  const allocs = await Promise.all(own.map((m) => store.readMeterAlloc(m.id, from, to)));
+  const base = mergeTimes(allocs.map((a) => a.t));
+  const table = createSeriesTable(freq, site.timezone, from, to, base);
+  table.column('conso_total');
+  const shared = type === 'charge_point';
+  if (shared) {
+    table.column('self');
+    table.column('from_ext');
+  }
+  own.forEach((m, i) => {
+    const a = allocs[i];
+    table.add(`total_${m.id}`, a.t, a.total);
+    if (m.mode !== 'consumption') return;
+    table.add('conso_total', a.t, a.total);
+    if (shared) {
+      table.add(`self_${m.id}`, a.t, a.self);
+      table.add(`ext_${m.id}`, a.t, a.ext);
+      table.add('self', a.t, a.self);
+      table.add('from_ext', a.t, a.ext);
+    }
+  });
+  for (const name of table.names()) cols.push({ key: name, values: table.column(name) });
+  return seriesJson(table.labels, vendorOrder(cols));
+}
+
+/** sorted union of several sorted time columns */
+function mergeTimes(cols: Float64Array[]): Float64Array {
+  if (cols.length === 1) return cols[0];
+  const all = new Set<number>();
+  for (const c of cols) for (const t of c) all.add(t);
+  return Float64Array.from([...all].sort((a, b) => a - b));
+}
+
+export async function meterOf(store: Store, site: Site, meterId: string): Promise<Meter> {
+  const meter = isObjectId(meterId) ? await store.getMeter(meterId) : null;
+  if (!meter || meter.site_id !== site.id) throw new KwhubError('meter.not_found', `no meter ${meterId} on site ${site.id}`);
+  return meter;
+}
+
+export async function meterData(store: Store, site: Site, meter: Meter, range: IntervalRange, freq: Frequency): Promise<string> {
+  const a = await store.readMeterAlloc(meter.id, range.from, range.to);
+  const table = createSeriesTable(freq, site.timezone, range.from, range.to, a.t);
+  const cols: JsonColumn[] = [];
+  table.add('total', a.t, a.total);
+  cols.push({ key: 'total', values: table.column('total') });
+  if (participates(meter) && meter.mode === 'consumption') {
+    table.add('self', a.t, a.self);
+    table.add('ext', a.t, a.ext);
+    cols.push({ key: 'self', values: table.column('self') }, { key: 'ext', values: table.column('ext') });
+  }
+  return seriesJson(table.labels, cols);
+}
+
+/** Raw readings in [t_s, t_e] (instants, not rounded to intervals), at their own timestamps. */
+export async function meterDataRaw(store: Store, site: Site, meter: Meter, params: SeriesParams, grant: Grant, now: number): Promise<unknown[]> {
+  if (meter.rule !== null) {
+    throw new KwhubError('meter.no_raw_data', `meter ${meter.id} is a rule meter: raw data exists only for physical meters; use meter_data for its validated series`);
+  }
+  const tE = parseInstant(params.t_e, 't_e') ?? now;
+  let tS = parseInstant(params.t_s, 't_s') ?? tE - 24 * 3600 * 1000;
+  if (tS > tE) throw paramError('t_s', 't_s must not be after t_e');
+  if (grant.history_from !== null) tS = Math.max(tS, grant.history_from);
+  const rows = await store.rawReadings(meter.id, tS, tE);
+  const fmt = createTimestampFormatter(site.timezone);
+  const regs = isElectric(meter.type) ? (['en_im', 'en_ex'] as const) : meter.type === 'heating' || meter.type === 'cooling' ? (['heat_energy_kwh'] as const) : (['vol_m3'] as const);
+  return rows.map((r) => {
+    const o: Record<string, unknown> = {};
+    for (const k of regs) o[k] = r[k];
+    o.timestamp = fmt(r.ts);
+    return o;
+  });
+}
+
+export async function sensorData(store: Store, sensorId: string, params: SeriesParams, grant: Grant, now: number): Promise<{ timestamp: number; value: number }[]> {
+  let tS = parseInstant(params.t_s, 't_s');
+  let tE = parseInstant(params.t_e, 't_e');
+  if (tS === undefined && tE === undefined) {
+    // no range: the last 24 hours that hold data
+    const last = await store.latestSensorTs(sensorId);
+    if (last === null) return [];
+    tE = last;
+    tS = last - 24 * 3600 * 1000;
+  }
+  tE ??= now;
+  tS ??= tE - 24 * 3600 * 1000;
+  if (tS > tE) throw paramError('t_s', 't_s must not be after t_e');
+  if (grant.history_from !== null) tS = Math.max(tS, grant.history_from);
+  const r = await store.sensorReadings(sensorId, tS, tE);
+  return r.ts.map((t, i) => ({ timestamp: t, value: r.value[i] }));
+}

@@ -1,0 +1,64 @@
+/** The connection, statement cache and id → pk lookups shared by the SQLite store's parts. */
+import Database from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
+
+export interface SqliteStoreOptions {
+  /** file path, or ':memory:' */
+  path: string;
+  /** FULL (default) makes every acknowledged write survive a power loss; NORMAL survives a process crash */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+export class SqliteBase {
+  readonly db: Db;
+  private readonly stmts = new Map<string, Statement>();
+  // entities are never deleted, so their integer keys can be cached for good
+  private readonly pks = new Map<string, number>();
+
+  constructor(opts: SqliteStoreOptions) {
+    this.db = new Database(opts.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536');
+  }
+
+  /** prepared statements are cached: preparing costs more than running a small query */
+  protected stmt(sql: string): Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  private pkOf(table: 'sites' | 'meters' | 'sensors' | 'developers', id: string): number {
+    const key = `${table}:${id}`;
+    let pk = this.pks.get(key);
+    if (pk === undefined) {
+      const r = this.stmt(`SELECT pk FROM ${table} WHERE id = ?`).get(id) as { pk: number } | undefined;
+      if (!r) throw new Error(`no ${table.slice(0, -1)} ${id}`);
+      pk = r.pk;
+      this.pks.set(key, pk);
+    }
+    return pk;
+  }
+
+  protected sitePk(id: string): number {
+    return this.pkOf('sites', id);
+  }
+
+  protected meterPk(id: string): number {
+    return this.pkOf('meters', id);
+  }
+
+  protected sensorPk(id: string): number {
+    return this.pkOf('sensors', id);
+  }
+
+  protected developerPk(id: string): number {
+    return this.pkOf('developers', id);
+  }
+}

@@ -1,0 +1,220 @@
+/** The SQLite store's part for the metering pipeline: raw data, pending work, intervals, allocation, quality. */
+import type {
+  AllocationWrite, InsertOutcome, IntervalColumns, MeterAllocColumns, PendingRange, QualityRecord, RawMeterReading,
+  RawSensorReading, RawWindow, SiteAllocColumns, SiteField, ValidationWrite,
+} from '../store.js';
+import { SITE_FIELDS } from '../store.js';
+import { SqliteBase } from './sqlite-base.js';
+
+type Row = Record<string, number | string | null>;
+const RAW_COLS = 'ts, en_im, en_ex, heat_energy_kwh, vol_m3';
+
+function sameRaw(a: Row, b: RawMeterReading): boolean {
+  return a.en_im === b.en_im && a.en_ex === b.en_ex && a.heat_energy_kwh === b.heat_energy_kwh && a.vol_m3 === b.vol_m3;
+}
+
+function rawFromRow(meterId: string, r: Row): RawMeterReading {
+  return {
+    meter_id: meterId, ts: r.ts as number, en_im: r.en_im as number | null, en_ex: r.en_ex as number | null,
+    heat_energy_kwh: r.heat_energy_kwh as number | null, vol_m3: r.vol_m3 as number | null,
+  };
+}
+
+export class SqlitePipeline extends SqliteBase {
+  async insertReadings(siteId: string, meters: RawMeterReading[], sensors: RawSensorReading[], receivedAt: number) {
+    const sitePk = this.sitePk(siteId);
+    const ins = this.stmt(`INSERT INTO raw_readings(meter_pk, ${RAW_COLS}, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
+    const get = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts = ?`);
+    const insS = this.stmt('INSERT INTO sensor_readings(sensor_pk, ts, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+    const getS = this.stmt('SELECT value FROM sensor_readings WHERE sensor_pk = ? AND ts = ?');
+    const pend = this.stmt('INSERT INTO pending(site_pk, meter_pk, from_ts, to_ts) VALUES (?, ?, ?, ?)');
+    return this.db.transaction(() => {
+      const touched = new Map<number, [number, number]>();
+      const m: InsertOutcome[] = meters.map((r) => {
+        const pk = this.meterPk(r.meter_id);
+        if (ins.run(pk, r.ts, r.en_im, r.en_ex, r.heat_energy_kwh, r.vol_m3, receivedAt).changes === 1) {
+          const span = touched.get(pk);
+          if (!span) touched.set(pk, [r.ts, r.ts]);
+          else {
+            if (r.ts < span[0]) span[0] = r.ts;
+            if (r.ts > span[1]) span[1] = r.ts;
+          }
+          return 'stored';
+        }
+        return sameRaw(get.get(pk, r.ts) as Row, r) ? 'duplicate' : 'conflict';
+      });
+      for (const [pk, [from, to]] of touched) pend.run(sitePk, pk, from, to);
+      const s: InsertOutcome[] = sensors.map((r) => {
+        const pk = this.sensorPk(r.sensor_id);
+        if (insS.run(pk, r.ts, r.value).changes === 1) return 'stored';
+        return (getS.get(pk, r.ts) as Row).value === r.value ? 'duplicate' : 'conflict';
+      });
+      return { meters: m, sensors: s };
+    }).immediate();
+  }
+
+  async enqueueValidation(siteId: string, ranges: { meter_id: string; from: number; to: number }[]): Promise<void> {
+    const sitePk = this.sitePk(siteId);
+    const pend = this.stmt('INSERT INTO pending(site_pk, meter_pk, from_ts, to_ts) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const r of ranges) pend.run(sitePk, this.meterPk(r.meter_id), r.from, r.to);
+    })();
+  }
+
+  async listPending(siteId: string): Promise<PendingRange[]> {
+    return this.stmt(
+      'SELECT p.seq, m.id AS meter_id, p.from_ts AS "from", p.to_ts AS "to" FROM pending p JOIN meters m ON m.pk = p.meter_pk WHERE p.site_pk = ? ORDER BY p.seq',
+    ).all(this.sitePk(siteId)) as PendingRange[];
+  }
+
+  async sitesWithPending(): Promise<string[]> {
+    return (this.stmt('SELECT DISTINCT s.id FROM pending p JOIN sites s ON s.pk = p.site_pk').all() as Row[]).map((r) => r.id as string);
+  }
+
+  async settlePending(seqs: number[]): Promise<void> {
+    const del = this.stmt('DELETE FROM pending WHERE seq = ?');
+    this.db.transaction(() => {
+      for (const s of seqs) del.run(s);
+    })();
+  }
+
+  async rawWindow(meterId: string, from: number, to: number, context: number): Promise<RawWindow> {
+    const pk = this.meterPk(meterId);
+    const before = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts < ? ORDER BY ts DESC LIMIT ?`).all(pk, from, context + 1) as Row[];
+    const inside = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts >= ? AND ts <= ? ORDER BY ts`).all(pk, from, to) as Row[];
+    const after = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts > ? ORDER BY ts LIMIT ?`).all(pk, to, context + 1) as Row[];
+    const moreBefore = before.length > context;
+    const moreAfter = after.length > context;
+    const rows = [...before.slice(0, context).reverse(), ...inside, ...after.slice(0, context)];
+    return { readings: rows.map((r) => rawFromRow(meterId, r)), moreBefore, moreAfter };
+  }
+
+  async rawReadings(meterId: string, from: number, to: number): Promise<RawMeterReading[]> {
+    const rows = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts >= ? AND ts <= ? ORDER BY ts`).all(this.meterPk(meterId), from, to) as Row[];
+    return rows.map((r) => rawFromRow(meterId, r));
+  }
+
+  async rawExtent(meterId: string): Promise<{ from: number; to: number } | null> {
+    const r = this.stmt('SELECT MIN(ts) AS f, MAX(ts) AS t FROM raw_readings WHERE meter_pk = ?').get(this.meterPk(meterId)) as Row;
+    return r.f === null ? null : { from: r.f as number, to: r.t as number };
+  }
+
+  private writeIntervals(pk: number, from: number, to: number, iv: IntervalColumns): void {
+    this.stmt('DELETE FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ?').run(pk, from, to);
+    const ins = this.stmt('INSERT INTO intervals(meter_pk, t, im, ex, estimated) VALUES (?, ?, ?, ?, ?)');
+    for (let i = 0; i < iv.t.length; i++) ins.run(pk, iv.t[i], iv.im[i], iv.ex[i], iv.estimated[i]);
+  }
+
+  async applyValidation(w: ValidationWrite): Promise<void> {
+    const pk = this.meterPk(w.meter_id);
+    const now = Date.now();
+    this.db.transaction(() => {
+      this.writeIntervals(pk, w.from, w.to, w.intervals);
+      this.stmt("DELETE FROM quality WHERE meter_pk = ? AND kind IN ('rejection', 'estimated') AND from_ts >= ? AND from_ts < ?").run(pk, w.from, w.to);
+      const q = this.stmt('INSERT INTO quality(meter_pk, kind, from_ts, to_ts, reason, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      for (const r of w.rejections) q.run(pk, 'rejection', r.ts, r.ts, r.reason, r.detail, now);
+      for (const s of w.spans) q.run(pk, 'estimated', s.from, s.to, s.reason, s.detail, now);
+      const del = this.stmt('DELETE FROM pending WHERE seq = ?');
+      for (const s of w.settled) del.run(s);
+    })();
+  }
+
+  async readIntervals(meterIds: string[], from: number, to: number): Promise<IntervalColumns[]> {
+    const q = this.stmt('SELECT t, im, ex, estimated FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ? ORDER BY t').raw(true);
+    return meterIds.map((id) => {
+      const rows = q.all(this.meterPk(id), from, to) as number[][];
+      const n = rows.length;
+      const out: IntervalColumns = { t: new Float64Array(n), im: new Float64Array(n), ex: new Float64Array(n), estimated: new Uint8Array(n) };
+      for (let i = 0; i < n; i++) {
+        const r = rows[i];
+        out.t[i] = r[0];
+        out.im[i] = r[1];
+        out.ex[i] = r[2];
+        out.estimated[i] = r[3];
+      }
+      return out;
+    });
+  }
+
+  async applyAllocation(w: AllocationWrite): Promise<void> {
+    const sitePk = this.sitePk(w.site_id);
+    this.db.transaction(() => {
+      for (const r of w.ruleIntervals) this.writeIntervals(this.meterPk(r.meter_id), w.from, w.to, r.intervals);
+      this.stmt('DELETE FROM site_alloc WHERE site_pk = ? AND t >= ? AND t < ?').run(sitePk, w.from, w.to);
+      const insSite = this.stmt(`INSERT INTO site_alloc(site_pk, t, ${SITE_FIELDS.join(', ')}) VALUES (?, ?, ${SITE_FIELDS.map(() => '?').join(', ')})`);
+      const f = SITE_FIELDS.map((k) => w.site.fields[k]);
+      const vals: number[] = new Array(SITE_FIELDS.length + 2);
+      vals[0] = sitePk;
+      for (let i = 0; i < w.site.t.length; i++) {
+        vals[1] = w.site.t[i];
+        for (let k = 0; k < f.length; k++) vals[k + 2] = f[k][i];
+        insSite.run(vals);
+      }
+      const delM = this.stmt('DELETE FROM meter_alloc WHERE meter_pk = ? AND t >= ? AND t < ?');
+      const insM = this.stmt('INSERT INTO meter_alloc(meter_pk, t, total, self, ext) VALUES (?, ?, ?, ?, ?)');
+      for (const m of w.meters) {
+        const pk = this.meterPk(m.meter_id);
+        delM.run(pk, w.from, w.to);
+        const c = m.cols;
+        for (let i = 0; i < c.t.length; i++) {
+          insM.run(pk, c.t[i], c.total[i], Number.isNaN(c.self[i]) ? null : c.self[i], Number.isNaN(c.ext[i]) ? null : c.ext[i]);
+        }
+      }
+    })();
+  }
+
+  async readMeterAlloc(meterId: string, from: number, to: number): Promise<MeterAllocColumns> {
+    const rows = this.stmt('SELECT t, total, self, ext FROM meter_alloc WHERE meter_pk = ? AND t >= ? AND t < ? ORDER BY t').raw(true)
+      .all(this.meterPk(meterId), from, to) as (number | null)[][];
+    const n = rows.length;
+    const out: MeterAllocColumns = { t: new Float64Array(n), total: new Float64Array(n), self: new Float64Array(n), ext: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      out.t[i] = r[0] as number;
+      out.total[i] = r[1] as number;
+      out.self[i] = r[2] ?? NaN;
+      out.ext[i] = r[3] ?? NaN;
+    }
+    return out;
+  }
+
+  async readSiteAlloc(siteId: string, from: number, to: number): Promise<SiteAllocColumns> {
+    const rows = this.stmt(`SELECT t, ${SITE_FIELDS.join(', ')} FROM site_alloc WHERE site_pk = ? AND t >= ? AND t < ? ORDER BY t`).raw(true)
+      .all(this.sitePk(siteId), from, to) as number[][];
+    const n = rows.length;
+    const t = new Float64Array(n);
+    const fields = Object.fromEntries(SITE_FIELDS.map((k) => [k, new Float64Array(n)])) as Record<SiteField, Float64Array>;
+    const cols = SITE_FIELDS.map((k) => fields[k]);
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      t[i] = r[0];
+      for (let k = 0; k < cols.length; k++) cols[k][i] = r[k + 1];
+    }
+    return { t, fields };
+  }
+
+  async addQuality(records: (QualityRecord & { recorded_at: number })[]): Promise<void> {
+    const q = this.stmt('INSERT INTO quality(meter_pk, kind, from_ts, to_ts, reason, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const r of records) q.run(this.meterPk(r.meter_id), r.kind, r.from, r.to, r.reason, r.detail, r.recorded_at);
+    })();
+  }
+
+  async listQuality(siteId: string): Promise<(QualityRecord & { recorded_at: number })[]> {
+    return this.stmt(
+      `SELECT m.id AS meter_id, q.kind, q.from_ts AS "from", q.to_ts AS "to", q.reason, q.detail, q.recorded_at
+       FROM quality q JOIN meters m ON m.pk = q.meter_pk WHERE m.site_pk = ? ORDER BY q.from_ts, q.id`,
+    ).all(this.sitePk(siteId)) as (QualityRecord & { recorded_at: number })[];
+  }
+
+  async sensorReadings(sensorId: string, from: number, to: number): Promise<{ ts: number[]; value: number[] }> {
+    const rows = this.stmt('SELECT ts, value FROM sensor_readings WHERE sensor_pk = ? AND ts >= ? AND ts <= ? ORDER BY ts').raw(true)
+      .all(this.sensorPk(sensorId), from, to) as number[][];
+    return { ts: rows.map((r) => r[0]), value: rows.map((r) => r[1]) };
+  }
+
+  async latestSensorTs(sensorId: string): Promise<number | null> {
+    const r = this.stmt('SELECT MAX(ts) AS t FROM sensor_readings WHERE sensor_pk = ?').get(this.sensorPk(sensorId)) as Row;
+    return (r.t as number | null) ?? null;
+  }
+}
