@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerApply } from './apply.js';
 import { registerDeveloper } from './developer.js';
 import { registerServe } from './serve.js';
+import { registerImport } from './import.js';
 
 const program = new Command('kwhub')
   .description('kWhub: metering data for solar self-consumption communities, served as the Climkit Developer API')
@@ -11,5 +12,6 @@ const program = new Command('kwhub')
 registerServe(program);
 registerApply(program);
 registerDeveloper(program);
+registerImport(program);
 
 await program.parseAsync(process.argv);

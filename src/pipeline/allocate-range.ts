@@ -13,9 +13,12 @@ import { compactColumn, emptyFrame, fillColumn, slotsWhere } from './site-frame.
 /** a month of intervals at most per pass keeps memory flat on long re-validations */
 const CHUNK_MS = 31 * 24 * 3600 * 1000;
 
-export async function allocateRange(store: Store, siteId: string, meters: Meter[], from: number, to: number): Promise<number> {
+export async function allocateRange(store: Store, siteId: string, meters: Meter[], from: number, to: number, progress?: (doneMs: number) => void): Promise<number> {
   let done = 0;
-  for (let a = from; a < to; a += CHUNK_MS) done += await allocateChunk(store, siteId, meters, a, Math.min(to, a + CHUNK_MS));
+  for (let a = from; a < to; a += CHUNK_MS) {
+    done += await allocateChunk(store, siteId, meters, a, Math.min(to, a + CHUNK_MS));
+    progress?.(Math.min(to, a + CHUNK_MS) - from);
+  }
   return done;
 }
 

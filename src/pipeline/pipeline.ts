@@ -17,9 +17,11 @@ export interface PipelineRun {
   allocated: number;
 }
 
+export type PipelineProgress = (phase: 'validate' | 'allocate', done: number, total: number) => void;
+
 export interface Pipeline {
   /** validates and allocates everything pending for the site; resolves when stored */
-  run(siteId: string): Promise<PipelineRun>;
+  run(siteId: string, progress?: PipelineProgress): Promise<PipelineRun>;
   /** runs every site that has pending work (at start, after a crash) */
   runAll(): Promise<void>;
   /** waits for every run in progress */
@@ -60,7 +62,7 @@ export function mergeRanges(ranges: [number, number][]): [number, number][] {
   return out;
 }
 
-async function runSite(store: Store, clock: Clock, siteId: string): Promise<PipelineRun> {
+async function runSite(store: Store, clock: Clock, siteId: string, progress?: PipelineProgress): Promise<PipelineRun> {
   const pending = await store.listPending(siteId);
   if (pending.length === 0) return { meters: 0, intervals: 0, allocated: 0 };
   const site = (await store.getSite(siteId)) as Site;
@@ -81,7 +83,9 @@ async function runSite(store: Store, clock: Clock, siteId: string): Promise<Pipe
   const touched: [number, number][] = [];
   const discrepancies: (QualityRecord & { recorded_at: number })[] = [];
   let intervals = 0;
+  let done = 0;
   for (const [meterId, span] of spans) {
+    progress?.('validate', done++, spans.size);
     const meter = byId.get(meterId);
     if (!meter || meter.rule !== null) continue;
     const win = await store.rawWindow(meterId, span.from, span.to, VALIDATION_CONTEXT);
@@ -121,17 +125,24 @@ async function runSite(store: Store, clock: Clock, siteId: string): Promise<Pipe
   }
   if (discrepancies.length > 0) await store.addQuality(discrepancies);
 
+  progress?.('validate', spans.size, spans.size);
   let allocated = 0;
-  for (const [from, to] of mergeRanges(touched)) allocated += await allocateRange(store, siteId, meters, from, to);
+  const merged = mergeRanges(touched);
+  const span = merged.reduce((s, [a, b]) => s + (b - a), 0);
+  let covered = 0;
+  for (const [from, to] of merged) {
+    allocated += await allocateRange(store, siteId, meters, from, to, (d) => progress?.('allocate', covered + d, span));
+    covered += to - from;
+  }
   await store.settlePending(pending.map((p) => p.seq));
   return { meters: spans.size, intervals, allocated };
 }
 
 export function createPipeline(store: Store, clock: Clock): Pipeline {
   const running = new Map<string, Promise<PipelineRun>>();
-  const run = (siteId: string): Promise<PipelineRun> => {
+  const run = (siteId: string, progress?: PipelineProgress): Promise<PipelineRun> => {
     const prev = running.get(siteId) ?? Promise.resolve({ meters: 0, intervals: 0, allocated: 0 });
-    const next = prev.catch(() => undefined).then(() => runSite(store, clock, siteId));
+    const next = prev.catch(() => undefined).then(() => runSite(store, clock, siteId, progress));
     running.set(siteId, next);
     void next.finally(() => {
       if (running.get(siteId) === next) running.delete(siteId);
