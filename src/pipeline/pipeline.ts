@@ -5,7 +5,8 @@
  * anywhere in between just repeats the (idempotent) work at the next run.
  */
 import { validateWindow, VALIDATION_CONTEXT } from '../core/validation/index.js';
-import type { MeterValidationConfig, RawReading } from '../core/validation/index.js';
+import type { MeterValidationConfig, RawReading, WindowResult } from '../core/validation/index.js';
+import { KwhubError } from '../core/errors.js';
 import { INTERVAL_MS, isElectric, type MeterType } from '../core/types.js';
 import type { Clock } from '../core/clock.js';
 import type { Meter, QualityRecord, RawMeterReading, Site, Store } from '../store/store.js';
@@ -62,6 +63,23 @@ export function mergeRanges(ranges: [number, number][]): [number, number][] {
   return out;
 }
 
+/**
+ * Validates the readings around a changed span. When the readings around it
+ * are too dense for the window's context, the meter's whole history is
+ * validated instead: slower, never wrong.
+ */
+async function validateSpan(store: Store, meter: Meter, span: { from: number; to: number }): Promise<WindowResult> {
+  const cfg = validationConfig(meter);
+  const win = await store.rawWindow(meter.id, span.from, span.to, VALIDATION_CONTEXT);
+  try {
+    return validateWindow(win.readings.map((r) => toValidationReading(meter.type, r)), cfg, span, { moreBefore: win.moreBefore, moreAfter: win.moreAfter });
+  } catch (e) {
+    if (!(e instanceof KwhubError)) throw e;
+    const all = await store.rawWindow(meter.id, -Infinity, Infinity, 0);
+    return validateWindow(all.readings.map((r) => toValidationReading(meter.type, r)), cfg, span, { moreBefore: false, moreAfter: false });
+  }
+}
+
 async function runSite(store: Store, clock: Clock, siteId: string, progress?: PipelineProgress): Promise<PipelineRun> {
   const pending = await store.listPending(siteId);
   if (pending.length === 0) return { meters: 0, intervals: 0, allocated: 0 };
@@ -88,9 +106,7 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
     progress?.('validate', done++, spans.size);
     const meter = byId.get(meterId);
     if (!meter || meter.rule !== null) continue;
-    const win = await store.rawWindow(meterId, span.from, span.to, VALIDATION_CONTEXT);
-    const readings = win.readings.map((r) => toValidationReading(meter.type, r));
-    const res = validateWindow(readings, validationConfig(meter), span, { moreBefore: win.moreBefore, moreAfter: win.moreAfter });
+    const res = await validateSpan(store, meter, span);
     let from = res.writeFrom;
     const to = res.writeTo;
     if (lock !== null && from < lock) {
@@ -117,8 +133,9 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
         ex: Float64Array.from(kept, (iv) => iv.ex),
         estimated: Uint8Array.from(kept, (iv) => (iv.estimated ? 1 : 0)),
       },
-      rejections: res.rejections.filter((r) => r.ts >= from).map((r) => ({ ts: r.ts, reason: r.reason, detail: r.detail })),
-      spans: res.estimatedSpans.filter((s) => s.to > from).map((s) => ({ from: s.from, to: s.to, reason: s.reason, detail: s.detail })),
+      // quality records belong to a write range by their start, as the store replaces them
+      rejections: res.rejections.filter((r) => r.ts >= from && r.ts < to).map((r) => ({ ts: r.ts, reason: r.reason, detail: r.detail })),
+      spans: res.estimatedSpans.filter((s) => s.from >= from && s.from < to).map((s) => ({ from: s.from, to: s.to, reason: s.reason, detail: s.detail })),
       settled: [],
     });
     touched.push([from, to]);

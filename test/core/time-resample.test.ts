@@ -137,7 +137,7 @@ describe('resample properties', () => {
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 150 },
     );
     // the generator did reach whole short, normal and long days
     expect([...wholeDays].sort((a, b) => a - b)).toEqual([92, 96, 100]);

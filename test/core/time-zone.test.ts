@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { createTimestampFormatter, formatOffset, isValidZone, zoneOffsets } from '../../src/core/time/zone.js';
+import { IANAZone } from 'luxon';
+import { ZoneOffsets, createTimestampFormatter, formatOffset, isValidZone, zoneOffsets } from '../../src/core/time/zone.js';
 
 const ms = (iso: string) => Date.parse(iso);
 const viaLuxon = (t: number, zone: string) => DateTime.fromMillis(t, { zone }).toFormat('yyyy-MM-dd HH:mm:ssZZ');
@@ -124,6 +125,25 @@ describe('createTimestampFormatter', () => {
       }
       if (zone === 'Europe/Zurich') expect(seen).toBe(8);
       if (zone === 'UTC' || zone === 'Asia/Kolkata') expect(seen).toBe(0);
+    }
+  });
+
+  it('should know the offset on both sides of every UTC midnight, 1990–2020, walking either way', () => {
+    // transitions can fall exactly on 00:00Z (Africa/Casablanca 2008-06-01, Europe/Moscow 1991-09-29)
+    for (const zone of ['Africa/Casablanca', 'Europe/Moscow']) {
+      const luxon = IANAZone.create(zone);
+      const expected: number[] = [];
+      const days: number[] = [];
+      for (let d = FROM_1990; d < ms('2020-01-01T00:00:00Z'); d += 86400_000) {
+        days.push(d);
+        expected.push(luxon.offset(d - 1), luxon.offset(d));
+      }
+      const forward = new ZoneOffsets(zone);
+      const got = days.flatMap((d) => [forward.offsetAt(d - 1) / 60_000, forward.offsetAt(d) / 60_000]);
+      expect(got).toEqual(expected);
+      const backward = new ZoneOffsets(zone);
+      const gotBack = [...days].reverse().flatMap((d) => [backward.offsetAt(d) / 60_000, backward.offsetAt(d - 1) / 60_000]);
+      expect(gotBack.reverse()).toEqual(expected);
     }
   });
 

@@ -24,7 +24,7 @@ interface Step {
   event: Event;
 }
 
-const stepArb: fc.Arbitrary<Step> = fc.record({
+const stepArb = (eventWeight: number): fc.Arbitrary<Step> => fc.record({
   // every 1–15 minutes with jitter, sometimes a gap of up to 3 days
   dtMin: fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 1, max: 15 }) }, { weight: 1, arbitrary: fc.integer({ min: 16, max: 3 * 24 * 60 }) }),
   sec: fc.integer({ min: 0, max: 59 }),
@@ -32,7 +32,7 @@ const stepArb: fc.Arbitrary<Step> = fc.record({
   dEx: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 2, noNaN: true })),
   event: fc.oneof(
     { weight: 30, arbitrary: fc.constant<Event>('none') },
-    { weight: 1, arbitrary: fc.constantFrom<Event>('spikeUp', 'spikeDown', 'exchange', 'jump') },
+    { weight: eventWeight, arbitrary: fc.constantFrom<Event>('spikeUp', 'spikeDown', 'exchange', 'jump') },
   ),
 });
 
@@ -118,7 +118,7 @@ describe('validation properties', () => {
     fc.assert(
       fc.property(
         fc.double({ min: 0, max: 99999, noNaN: true }),
-        fc.array(stepArb, { minLength: 2, maxLength: 150 }),
+        fc.array(stepArb(1), { minLength: 2, maxLength: 150, size: 'max' }),
         fc.boolean(),
         fc.integer({ min: 0, max: 1000 }),
         fc.integer({ min: 0, max: 1000 }),
@@ -149,21 +149,25 @@ describe('validation properties', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
-  it('validateWindow equals a full re-validation after a late batch, and touches nothing outside its range', () => {
+  it.each([
+    ['rare', 1],
+    ['frequent', 10],
+  ])('validateWindow equals a full re-validation after a late batch, touching nothing outside its range (%s anomalies)', (_, weight) => {
     fc.assert(
       fc.property(
         fc.double({ min: 0, max: 99990, noNaN: true }),
-        fc.array(stepArb, { minLength: 2, maxLength: 220 }),
+        fc.array(stepArb(weight), { minLength: 2, maxLength: 220, size: 'max' }),
         cfgArb,
         fc.boolean(),
         fc.integer({ min: 0, max: 10_000 }),
         fc.integer({ min: 1, max: 4 }),
         fc.option(fc.integer({ min: 0, max: 10_000 }), { nil: undefined }),
-        (start, steps, cfg, wrap, pick, len, inst) => {
+        fc.integer({ min: -8, max: 8 }),
+        (start, steps, cfg, wrap, pick, len, inst, near) => {
           const { readings } = build(start, steps, wrap, true);
           const c: MeterValidationConfig = { ...cfg };
           if (inst !== undefined) {
@@ -171,10 +175,14 @@ describe('validation properties', () => {
             const k = Math.floor((inst / 10_001) * Math.ceil(readings.length / 10));
             c.installedAt = readings[k].ts - ((inst % 3) * MIN) / 2;
           }
-          checkLate(readings, c, Math.floor((pick / 10_001) * readings.length), len);
+          // half of the time, land the late batch close to an anomaly
+          const events = steps.flatMap((st, k) => (st.event === 'none' ? [] : [k]));
+          let i = Math.floor((pick / 10_001) * readings.length);
+          if (events.length > 0 && pick % 2 === 0) i = Math.min(readings.length - 1, Math.max(0, events[pick % events.length] + near));
+          checkLate(readings, c, i, len);
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 600 },
     );
   });
 
@@ -187,7 +195,7 @@ describe('validation properties', () => {
             im: fc.double({ min: -0.1, max: 8, noNaN: true }),
             ex: fc.oneof(fc.constant(0), fc.double({ min: -0.1, max: 8, noNaN: true })),
           }),
-          { minLength: 1, maxLength: 200 },
+          { minLength: 1, maxLength: 200, size: 'max' },
         ),
         fc.boolean(),
         fc.option(fc.constantFrom(20, 60), { nil: undefined }),

@@ -86,21 +86,31 @@ export class ZoneOffsets {
     return lo;
   }
 
+  // The last two samples: a walk forward or backward probes each day edge
+  // twice (as one day's end and the next day's start), so this halves the
+  // luxon calls. (A known neighbour segment cannot stand in: its offset is the
+  // one just BEFORE the edge, and transitions do fall on UTC midnight, e.g.
+  // Africa/Casablanca 2008-06-01, Europe/Moscow 1991-09-29.)
+  private sampleAt = [NaN, NaN];
+  private sample = [0, 0];
+
   private raw(ms: number): number {
+    if (ms === this.sampleAt[0]) return this.sample[0];
+    if (ms === this.sampleAt[1]) return this.sample[1];
     // luxon gives minutes (fractional for pre-1900 local mean time): keep whole ms.
-    return Math.round(this.zone.offset(ms) * MINUTE_MS);
+    const o = Math.round(this.zone.offset(ms) * MINUTE_MS);
+    this.sampleAt[1] = this.sampleAt[0];
+    this.sample[1] = this.sample[0];
+    this.sampleAt[0] = ms;
+    this.sample[0] = o;
+    return o;
   }
 
   /** Learns the offsets on [day, day + 1 day) and records them. */
   private probeDay(day: number): void {
     const end = day + DAY_MS;
-    // A known neighbour already tells the offset at either edge: a walk through
-    // time then costs one luxon call per new day instead of two.
-    const i = this.search(day);
-    const prev = this.segs[i - 1];
-    const next = this.segs[i];
-    const o0 = prev !== undefined && prev.end === day ? prev.offset : this.raw(day);
-    const o1 = next !== undefined && next.start === end ? next.offset : this.raw(end);
+    const o0 = this.raw(day);
+    const o1 = this.raw(end);
     if (o0 === o1) {
       this.insert({ start: day, end, offset: o0 });
       return;

@@ -25,7 +25,7 @@ import type {
  * before a kept one, one neighbouring segment (≤ 4 readings) for an
  * exchange's rate, and STATUS_RADIUS for those readings' own statuses.
  */
-export const INDEX_REACH = 0;
+export const INDEX_REACH = 3 + 4 + STATUS_RADIUS;
 /** An interval meter's slice only looks at its predecessor (its duration). */
 export const INTERVAL_REACH = 1;
 
