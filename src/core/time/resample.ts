@@ -11,6 +11,7 @@
 import { INTERVAL_MS, type Frequency } from '../types.js';
 import { createPeriodWalker, periodStarts, type PeriodFrequency } from './periods.js';
 import { createTimestampFormatter, type TimestampFormatter } from './zone.js';
+import { createSeriesTable } from './series-table.js';
 
 export interface IntervalSeries {
   /** sorted 15-minute interval starts (UTC ms) */
@@ -39,47 +40,14 @@ export function resample(
     if (ts[i] <= ts[i - 1]) throw new RangeError(`resample: interval starts must be strictly increasing (index ${i})`);
   }
 
-  if (freq === '15T') {
-    const labels = new Array<string>(n);
-    for (let i = 0; i < n; i++) labels[i] = fmt(ts[i] + INTERVAL_MS);
-    return { labels, columns: columns.map(copyColumn) };
-  }
   if (n === 0) return { labels: [], columns: columns.map(() => new Float64Array(0)) };
-
-  // Group consecutive rows by period first, then sum column by column
-  // (tight loops over one array at a time).
-  const starts = periodStarts(zone, freq, ts[0], ts[n - 1] + INTERVAL_MS);
-  const periodOf = createPeriodWalker(starts);
-  const groupFirst: number[] = [];
-  const labels: string[] = [];
-  let current = -1;
-  for (let i = 0; i < n; i++) {
-    const p = periodOf(ts[i]);
-    if (p !== current) {
-      current = p;
-      groupFirst.push(i);
-      labels.push(fmt(starts[p]));
-    }
-  }
-  groupFirst.push(n);
-  const groups = labels.length;
-  const out = columns.map((col) => {
-    const sums = new Float64Array(groups);
-    for (let g = 0; g < groups; g++) {
-      let s = 0;
-      for (let i = groupFirst[g], end = groupFirst[g + 1]; i < end; i++) s += col[i];
-      sums[g] = s;
-    }
-    return sums;
+  // the same table the API's answers are built with, so what is tested here is what is served
+  const table = createSeriesTable(freq, zone, ts[0], ts[n - 1] + INTERVAL_MS, ts, fmt);
+  const out = columns.map((col, k) => {
+    table.add(String(k), ts, col);
+    return table.column(String(k));
   });
-  return { labels, columns: out };
-}
-
-function copyColumn(col: ArrayLike<number>): Float64Array {
-  // a plain loop: Float64Array.from goes through the iterator protocol and is several times slower
-  const out = new Float64Array(col.length);
-  for (let i = 0; i < col.length; i++) out[i] = col[i];
-  return out;
+  return { labels: table.labels, columns: out };
 }
 
 export interface ResampledRow {

@@ -10,7 +10,7 @@ import { createTimestampFormatter } from '../../../core/time/zone.js';
 import { FREQUENCIES, METER_TYPES, isElectric, type Frequency, type MeterType } from '../../../core/types.js';
 import type { Grant, Meter, Site, Store } from '../../../store/store.js';
 import { SITE_FIELDS } from '../../../store/store.js';
-import { createSeriesTable } from './series-table.js';
+import { createSeriesTable } from '../../../core/time/series-table.js';
 import { seriesJson, vendorOrder, type JsonColumn } from './series-json.js';
 
 export interface SeriesParams {

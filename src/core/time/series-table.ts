@@ -5,9 +5,9 @@
  * per request, then every stored value finds its row by a slot lookup, so no
  * time-zone arithmetic happens per value.
  */
-import { INTERVAL_MS, type Frequency } from '../../../core/types.js';
-import { periodStarts, createPeriodWalker, type PeriodFrequency } from '../../../core/time/periods.js';
-import { createTimestampFormatter } from '../../../core/time/zone.js';
+import { INTERVAL_MS, type Frequency } from '../types.js';
+import { periodStarts, createPeriodWalker, type PeriodFrequency } from './periods.js';
+import { createTimestampFormatter, type TimestampFormatter } from './zone.js';
 
 export interface SeriesTable {
   /** number of output rows */
@@ -23,10 +23,16 @@ export interface SeriesTable {
  * `base`: the interval starts that make rows exist (sorted, inside [from, to)).
  * Values at intervals outside any row are ignored.
  */
-export function createSeriesTable(freq: Frequency, zone: string, from: number, to: number, base: ArrayLike<number>): SeriesTable {
+export function createSeriesTable(
+  freq: Frequency,
+  zone: string,
+  from: number,
+  to: number,
+  base: ArrayLike<number>,
+  fmt: TimestampFormatter = createTimestampFormatter(zone),
+): SeriesTable {
   const n = Math.max(0, Math.round((to - from) / INTERVAL_MS));
   const slotRow = new Int32Array(n).fill(-1);
-  const fmt = createTimestampFormatter(zone);
   const labels: string[] = [];
 
   if (freq === '15T') {
