@@ -38,7 +38,10 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
         process.stderr.write(`kwhub: ${e.message}\n`);
         process.exitCode = 2;
       } else {
-        throw e;
+        // an unexpected failure: one clear line, the details only when asked for
+        process.stderr.write(`kwhub: unexpected error: ${(e as Error).message ?? String(e)} (this is a bug; KWHUB_DEBUG=1 shows the stack)\n`);
+        if (process.env.KWHUB_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+        process.exitCode = 1;
       }
     }
   };

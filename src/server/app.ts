@@ -60,6 +60,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // ids of ours are 24 characters; anything much longer is not a route of ours
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+    // requests the HTTP parser cannot read still get our JSON error shape
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const body = JSON.stringify({ error: 'request.invalid', message: `malformed HTTP request: ${err.code ?? err.message}` });
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
     frameworkErrors: (err, _req, reply) => {
       sendError(reply, new KwhubError('request.invalid', `malformed request: ${err.message}`));
     },

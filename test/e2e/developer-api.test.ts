@@ -5,6 +5,7 @@
  * Time is a test clock: the suite steps it by 1 s before each data call so
  * that the 1 request/s budget never gets in the way of what is being tested.
  */
+import net from 'node:net';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -456,6 +457,23 @@ describe('protocol errors', () => {
     });
     expect(res.status).toBe(400);
     errorBody(res);
+  });
+
+  it('should answer a request the HTTP parser cannot read with 400 and a JSON error', async () => {
+    const port = Number(new URL(server.url).port);
+    const raw = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const sock = net.connect(port, '127.0.0.1', () => sock.write('GET /api/v1/all_installations\u00ff HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      sock.on('data', (d) => (out += d.toString('latin1')));
+      sock.on('close', () => resolve(out));
+      sock.on('error', reject);
+    });
+    const [head, body] = raw.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400/);
+    expect(head.toLowerCase()).toContain('content-type: application/json');
+    const parsed = JSON.parse(body);
+    expect(typeof parsed.error).toBe('string');
+    expect(typeof parsed.message).toBe('string');
   });
 
   it('should answer an empty JSON body on /auth with 400 naming the missing field', async () => {

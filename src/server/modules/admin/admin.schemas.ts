@@ -1,5 +1,7 @@
 /** Request bodies of the operator API; the CLI's `apply` files use the same shapes. */
 import Type from 'typebox';
+
+const strict = { additionalProperties: false } as const;
 import { METER_MODES, METER_TYPES, READING_KINDS } from '../../../core/types.js';
 
 const ObjectId = Type.String({ pattern: '^[0-9a-f]{24}$', description: '24-hex object id' });
@@ -12,7 +14,7 @@ export const AddressSchema = Type.Object({
   street_number: Type.String({ maxLength: 20 }),
   city: Type.String({ maxLength: 200 }),
   postal_code: Type.Integer({ minimum: 0, maximum: 999999 }),
-});
+}, strict);
 
 const siteFields = {
   site_ref: Type.String({ minLength: 1, maxLength: 100 }),
@@ -35,10 +37,10 @@ export const SiteCreateSchema = Type.Object({
   timezone: siteFields.timezone,
   creation_date: Type.Optional(siteFields.creation_date),
   lock_date: Type.Optional(siteFields.lock_date),
-});
+}, strict);
 export type SiteCreate = Type.Static<typeof SiteCreateSchema>;
 
-export const SitePatchSchema = Type.Partial(Type.Object(siteFields));
+export const SitePatchSchema = Type.Partial(Type.Object(siteFields), strict);
 export type SitePatchBody = Type.Static<typeof SitePatchSchema>;
 
 const meterFields = {
@@ -68,10 +70,10 @@ export const MeterCreateSchema = Type.Object({
   installed_at: Type.Optional(meterFields.installed_at),
   max_power_kw: Type.Optional(meterFields.max_power_kw),
   register_max: Type.Optional(meterFields.register_max),
-});
+}, strict);
 export type MeterCreate = Type.Static<typeof MeterCreateSchema>;
 
-export const MeterPatchSchema = Type.Partial(Type.Object(meterFields));
+export const MeterPatchSchema = Type.Partial(Type.Object(meterFields), strict);
 export type MeterPatchBody = Type.Static<typeof MeterPatchSchema>;
 
 export const SensorCreateSchema = Type.Object({
@@ -80,26 +82,33 @@ export const SensorCreateSchema = Type.Object({
   type: Type.String({ minLength: 1, maxLength: 50 }),
   unit: Type.String({ minLength: 1, maxLength: 20 }),
   model: Type.String({ maxLength: 100 }),
-});
+}, strict);
 export type SensorCreate = Type.Static<typeof SensorCreateSchema>;
 
-export const GatewayCreateSchema = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
+export const GatewayCreateSchema = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, strict);
+
+export const SensorPatchSchema = Type.Partial(Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  type: Type.String({ minLength: 1, maxLength: 50 }),
+  unit: Type.String({ minLength: 1, maxLength: 20 }),
+  model: Type.String({ maxLength: 100 }),
+}), strict);
 
 export const DeveloperCreateSchema = Type.Object({
   id: Type.Optional(ObjectId),
   username: Type.String({ pattern: '^[A-Za-z0-9._@+-]{3,100}$', description: '3-100 letters, digits or ._@+-' }),
   password: Type.String({ minLength: 8, maxLength: 1024 }),
-});
+}, strict);
 export type DeveloperCreate = Type.Static<typeof DeveloperCreateSchema>;
 
 export const GrantCreateSchema = Type.Object({
   site_id: ObjectId,
   history_from: Type.Optional(NullableInstant),
   consent_ref: Type.String({ minLength: 1, maxLength: 500, description: "reference of the site owner's consent" }),
-});
+}, strict);
 export type GrantCreate = Type.Static<typeof GrantCreateSchema>;
 
 export const RevalidateSchema = Type.Object({
   from: Type.Optional(NullableInstant),
   to: Type.Optional(NullableInstant),
-});
+}, strict);

@@ -10,6 +10,7 @@ import type { Meter } from '../../../store/store.js';
 import type { Deps } from '../../context.js';
 import { check } from '../../validate.js';
 import * as uc from './admin.usecases.js';
+import { SensorPatchSchema } from './admin.schemas.js';
 
 const ApplyDoc = Type.Object({
   id: Type.Optional(Type.String()),
@@ -40,8 +41,12 @@ export async function applySiteDocument(deps: Deps, input: unknown): Promise<App
   const { meters = [], sensors = [], developers = [], ...siteFields } = doc as Record<string, unknown> & typeof doc;
 
   let siteAction: 'created' | 'updated' = 'updated';
-  let siteId = doc.id;
-  if (siteId && (await deps.store.getSite(siteId))) {
+  // the same site is found again by its id, or (a file without ids) by its site_ref
+  const existing = doc.id
+    ? await deps.store.getSite(doc.id)
+    : (await deps.store.listSites()).find((s) => s.site_ref === (siteFields as { site_ref?: unknown }).site_ref) ?? null;
+  let siteId = existing?.id;
+  if (siteId) {
     const { id: _id, ...patch } = siteFields;
     await uc.patchSite(deps, siteId, patch);
   } else {
@@ -66,7 +71,7 @@ export async function applySiteDocument(deps: Deps, input: unknown): Promise<App
     const match = existingSensors.find((x) => (s.id ? x.id === s.id : x.name === s.name));
     if (match) {
       const { id: _id, ...patch } = s as Record<string, unknown>;
-      await deps.store.updateSensor(match.id, patch as { name?: string });
+      await deps.store.updateSensor(match.id, check(SensorPatchSchema, patch, 'sensors'));
       summary.sensors.push({ id: match.id, name: s.name, action: 'updated' });
     } else {
       const created = await uc.createSensor(deps, siteId, s);
