@@ -4,12 +4,16 @@ import { registerApply } from './apply.js';
 import { registerDeveloper } from './developer.js';
 import { registerServe } from './serve.js';
 import { registerImport } from './import.js';
+import { registerDemo } from './demo.js';
+import { registerStart } from './start.js';
 
 const program = new Command('kwhub')
   .description('kWhub: metering data for solar self-consumption communities, served as the Climkit Developer API')
   .showHelpAfterError();
 
+registerStart(program);
 registerServe(program);
+registerDemo(program);
 registerApply(program);
 registerDeveloper(program);
 registerImport(program);

@@ -94,7 +94,11 @@ function channels(community: DemoCommunity): { electric: Channel[]; hourly: Chan
   return { electric, hourly };
 }
 
-/** the register of channel `c` at the instant `frac` steps off the nominal instant k of the day */
+/**
+ * A register at `frac` steps (−1 < frac < 1) off the day's nominal instant k:
+ * `reg` is its value at the instant, `cur` the day's step energies, `prev`
+ * the energy of the step before the day.
+ */
 function registerAt(reg: number, cur: Float64Array, prev: number, k: number, frac: number): number {
   if (frac >= 0) return reg + (k < STEPS_PER_DAY ? cur[k] : 0) * frac;
   return reg + (k > 0 ? cur[k - 1] : prev) * frac;

@@ -5,6 +5,7 @@
  * Ids are derived from the seed (not random), so the same seed recreates the
  * same site and its readings can be pushed again idempotently.
  */
+import { DateTime } from 'luxon';
 import type { MeterMode, MeterType } from '../core/types.js';
 import { hash32, streamOf } from './rng.js';
 
@@ -176,7 +177,6 @@ function build(seed: number): Built {
     co2: sensor('sensor-co2', { name: `CO₂ ${info[4].name}`, type: 'co2', unit: 'ppm', model: 'Elsys ERS CO2' }),
   };
 
-  const created = new Date(creationMs(seed) + 3_600_000); // shown in local (winter) time
   const doc: DemoSiteDocument = {
     id: siteId,
     site_ref: 'SONNENHOF',
@@ -185,7 +185,8 @@ function build(seed: number): Built {
     latitude: SONNENHOF.latitude,
     longitude: SONNENHOF.longitude,
     timezone: SONNENHOF.timezone,
-    creation_date: created.toISOString().slice(0, 19),
+    // the operator API takes the creation date as local wall-clock time
+    creation_date: DateTime.fromMillis(creationMs(seed), { zone: SONNENHOF.timezone }).toFormat("yyyy-MM-dd'T'HH:mm:ss"),
     meters,
     sensors: sensorDocs,
   };

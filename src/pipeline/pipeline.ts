@@ -9,7 +9,7 @@ import type { MeterValidationConfig, RawReading, WindowResult } from '../core/va
 import { KwhubError } from '../core/errors.js';
 import { INTERVAL_MS, isElectric, type MeterType } from '../core/types.js';
 import type { Clock } from '../core/clock.js';
-import type { Meter, QualityRecord, RawMeterReading, Site, Store } from '../store/store.js';
+import type { Meter, QualityRecord, RawMeterReading, Site, SpanRow, Store } from '../store/store.js';
 import { allocateRange } from './allocate-range.js';
 
 export interface PipelineRun {
@@ -50,6 +50,25 @@ export function validationConfig(m: Meter): MeterValidationConfig {
 }
 
 const ceilSlot = (t: number) => Math.ceil(t / INTERVAL_MS) * INTERVAL_MS;
+
+/**
+ * Joins estimated spans that touch and share a reason: a meter read hourly
+ * has every hour interpolated into quarter-hours, which is one fact, not
+ * thousands.
+ */
+export function mergeSpans<S extends { from: number; to: number; reason: string; detail: string }>(spans: S[]): SpanRow[] {
+  const out: SpanRow[] = [];
+  for (const s of [...spans].sort((a, b) => a.from - b.from)) {
+    const last = out[out.length - 1];
+    if (last && last.reason === s.reason && s.from <= last.to) {
+      if (s.to > last.to) {
+        last.to = s.to;
+        last.detail = `${last.reason}: ${new Date(last.from).toISOString()} to ${new Date(last.to).toISOString()} (joined spans)`;
+      }
+    } else out.push({ from: s.from, to: s.to, reason: s.reason, detail: s.detail });
+  }
+  return out;
+}
 
 /** Merges overlapping or touching [from, to) ranges. */
 export function mergeRanges(ranges: [number, number][]): [number, number][] {
@@ -135,7 +154,7 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
       },
       // quality records belong to a write range by their start, as the store replaces them
       rejections: res.rejections.filter((r) => r.ts >= from && r.ts < to).map((r) => ({ ts: r.ts, reason: r.reason, detail: r.detail })),
-      spans: res.estimatedSpans.filter((s) => s.from >= from && s.from < to).map((s) => ({ from: s.from, to: s.to, reason: s.reason, detail: s.detail })),
+      spans: mergeSpans(res.estimatedSpans.filter((s) => s.from >= from && s.from < to)),
       settled: [],
     });
     touched.push([from, to]);

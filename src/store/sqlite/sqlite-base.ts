@@ -61,4 +61,31 @@ export class SqliteBase {
   protected developerPk(id: string): number {
     return this.pkOf('developers', id);
   }
+
+  /**
+   * Inserts `count` rows with multi-row INSERT statements: one call into
+   * SQLite per chunk instead of per row. `fill` writes row i's values at
+   * `buf[offset…]`. Callers sort rows by primary key so the B-tree appends.
+   */
+  protected insertMany(head: string, width: number, count: number, fill: (i: number, buf: unknown[], offset: number) => void, tail = ''): void {
+    const chunk = Math.max(1, Math.floor(ROWS_PER_STATEMENT_PARAMS / width));
+    const tuple = `(${new Array(width).fill('?').join(', ')})`;
+    const full = this.stmt(`${head} VALUES ${new Array(chunk).fill(tuple).join(', ')} ${tail}`);
+    const buf: unknown[] = new Array(chunk * width);
+    let i = 0;
+    for (; i + chunk <= count; i += chunk) {
+      for (let k = 0; k < chunk; k++) fill(i + k, buf, k * width);
+      full.run(buf);
+    }
+    const rest = count - i;
+    if (rest > 0) {
+      const part = this.stmt(`${head} VALUES ${new Array(rest).fill(tuple).join(', ')} ${tail}`);
+      const pbuf: unknown[] = new Array(rest * width);
+      for (let k = 0; k < rest; k++) fill(i + k, pbuf, k * width);
+      part.run(pbuf);
+    }
+  }
 }
+
+/** parameters bound per multi-row statement (SQLite allows 32,766) */
+const ROWS_PER_STATEMENT_PARAMS = 1000;

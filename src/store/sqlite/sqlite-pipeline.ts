@@ -23,27 +23,52 @@ function rawFromRow(meterId: string, r: Row): RawMeterReading {
 export class SqlitePipeline extends SqliteBase {
   async insertReadings(siteId: string, meters: RawMeterReading[], sensors: RawSensorReading[], receivedAt: number) {
     const sitePk = this.sitePk(siteId);
-    const ins = this.stmt(`INSERT INTO raw_readings(meter_pk, ${RAW_COLS}, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
-    const get = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts = ?`);
-    const insS = this.stmt('INSERT INTO sensor_readings(sensor_pk, ts, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
-    const getS = this.stmt('SELECT value FROM sensor_readings WHERE sensor_pk = ? AND ts = ?');
     const pend = this.stmt('INSERT INTO pending(site_pk, meter_pk, from_ts, to_ts) VALUES (?, ?, ?, ?)');
     return this.db.transaction(() => {
-      const touched = new Map<number, [number, number]>();
-      const m: InsertOutcome[] = meters.map((r) => {
-        const pk = this.meterPk(r.meter_id);
-        if (ins.run(pk, r.ts, r.en_im, r.en_ex, r.heat_energy_kwh, r.vol_m3, receivedAt).changes === 1) {
-          const span = touched.get(pk);
-          if (!span) touched.set(pk, [r.ts, r.ts]);
-          else {
-            if (r.ts < span[0]) span[0] = r.ts;
-            if (r.ts > span[1]) span[1] = r.ts;
-          }
-          return 'stored';
+      const m: InsertOutcome[] = new Array(meters.length);
+      const pks = meters.map((r) => this.meterPk(r.meter_id));
+      // sorted by primary key, the B-tree only appends; stable, so the first of two equal readings wins
+      const order = Array.from(meters.keys()).sort((a, b) => pks[a] - pks[b] || meters[a].ts - meters[b].ts || a - b);
+      const fresh: number[] = [];
+      for (let g = 0; g < order.length;) {
+        const pk = pks[order[g]];
+        let h = g;
+        while (h < order.length && pks[order[h]] === pk) h++;
+        const from = meters[order[g]].ts;
+        const to = meters[order[h - 1]].ts;
+        const existing = new Map<number, Row>();
+        for (const row of this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts >= ? AND ts <= ?`).all(pk, from, to) as Row[]) {
+          existing.set(row.ts as number, row);
         }
-        return sameRaw(get.get(pk, r.ts) as Row, r) ? 'duplicate' : 'conflict';
+        let prev = -1;
+        for (let k = g; k < h; k++) {
+          const i = order[k];
+          const r = meters[i];
+          const before = existing.get(r.ts) ?? (prev >= 0 && meters[prev].ts === r.ts ? (meters[prev] as unknown as Row) : undefined);
+          if (before) m[i] = sameRaw(before, r) ? 'duplicate' : 'conflict';
+          else {
+            m[i] = 'stored';
+            fresh.push(i);
+            prev = i;
+          }
+        }
+        if (prev >= 0) pend.run(sitePk, pk, from, to);
+        g = h;
+      }
+      this.insertMany(`INSERT INTO raw_readings(meter_pk, ${RAW_COLS}, received_at)`, 7, fresh.length, (k, buf, o) => {
+        const i = fresh[k];
+        const r = meters[i];
+        buf[o] = pks[i];
+        buf[o + 1] = r.ts;
+        buf[o + 2] = r.en_im;
+        buf[o + 3] = r.en_ex;
+        buf[o + 4] = r.heat_energy_kwh;
+        buf[o + 5] = r.vol_m3;
+        buf[o + 6] = receivedAt;
       });
-      for (const [pk, [from, to]] of touched) pend.run(sitePk, pk, from, to);
+
+      const insS = this.stmt('INSERT INTO sensor_readings(sensor_pk, ts, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+      const getS = this.stmt('SELECT value FROM sensor_readings WHERE sensor_pk = ? AND ts = ?');
       const s: InsertOutcome[] = sensors.map((r) => {
         const pk = this.sensorPk(r.sensor_id);
         if (insS.run(pk, r.ts, r.value).changes === 1) return 'stored';
@@ -101,8 +126,13 @@ export class SqlitePipeline extends SqliteBase {
 
   private writeIntervals(pk: number, from: number, to: number, iv: IntervalColumns): void {
     this.stmt('DELETE FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ?').run(pk, from, to);
-    const ins = this.stmt('INSERT INTO intervals(meter_pk, t, im, ex, estimated) VALUES (?, ?, ?, ?, ?)');
-    for (let i = 0; i < iv.t.length; i++) ins.run(pk, iv.t[i], iv.im[i], iv.ex[i], iv.estimated[i]);
+    this.insertMany('INSERT INTO intervals(meter_pk, t, im, ex, estimated)', 5, iv.t.length, (i, buf, o) => {
+      buf[o] = pk;
+      buf[o + 1] = iv.t[i];
+      buf[o + 2] = iv.im[i];
+      buf[o + 3] = iv.ex[i];
+      buf[o + 4] = iv.estimated[i];
+    });
   }
 
   async applyValidation(w: ValidationWrite): Promise<void> {
@@ -141,24 +171,24 @@ export class SqlitePipeline extends SqliteBase {
     this.db.transaction(() => {
       for (const r of w.ruleIntervals) this.writeIntervals(this.meterPk(r.meter_id), w.from, w.to, r.intervals);
       this.stmt('DELETE FROM site_alloc WHERE site_pk = ? AND t >= ? AND t < ?').run(sitePk, w.from, w.to);
-      const insSite = this.stmt(`INSERT INTO site_alloc(site_pk, t, ${SITE_FIELDS.join(', ')}) VALUES (?, ?, ${SITE_FIELDS.map(() => '?').join(', ')})`);
       const f = SITE_FIELDS.map((k) => w.site.fields[k]);
-      const vals: number[] = new Array(SITE_FIELDS.length + 2);
-      vals[0] = sitePk;
-      for (let i = 0; i < w.site.t.length; i++) {
-        vals[1] = w.site.t[i];
-        for (let k = 0; k < f.length; k++) vals[k + 2] = f[k][i];
-        insSite.run(vals);
-      }
+      this.insertMany(`INSERT INTO site_alloc(site_pk, t, ${SITE_FIELDS.join(', ')})`, SITE_FIELDS.length + 2, w.site.t.length, (i, buf, o) => {
+        buf[o] = sitePk;
+        buf[o + 1] = w.site.t[i];
+        for (let k = 0; k < f.length; k++) buf[o + 2 + k] = f[k][i];
+      });
       const delM = this.stmt('DELETE FROM meter_alloc WHERE meter_pk = ? AND t >= ? AND t < ?');
-      const insM = this.stmt('INSERT INTO meter_alloc(meter_pk, t, total, self, ext) VALUES (?, ?, ?, ?, ?)');
       for (const m of w.meters) {
         const pk = this.meterPk(m.meter_id);
         delM.run(pk, w.from, w.to);
         const c = m.cols;
-        for (let i = 0; i < c.t.length; i++) {
-          insM.run(pk, c.t[i], c.total[i], Number.isNaN(c.self[i]) ? null : c.self[i], Number.isNaN(c.ext[i]) ? null : c.ext[i]);
-        }
+        this.insertMany('INSERT INTO meter_alloc(meter_pk, t, total, self, ext)', 5, c.t.length, (i, buf, o) => {
+          buf[o] = pk;
+          buf[o + 1] = c.t[i];
+          buf[o + 2] = c.total[i];
+          buf[o + 3] = Number.isNaN(c.self[i]) ? null : c.self[i];
+          buf[o + 4] = Number.isNaN(c.ext[i]) ? null : c.ext[i];
+        });
       }
     })();
   }

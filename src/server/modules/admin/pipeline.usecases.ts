@@ -4,6 +4,7 @@ import type { PipelineRun } from '../../../pipeline/pipeline.js';
 import { check } from '../../validate.js';
 import { RevalidateSchema } from './admin.schemas.js';
 import { getSiteOr404, instantOf, isoOrNull } from './admin.usecases.js';
+import { mergeSpans } from '../../../pipeline/pipeline.js';
 
 /**
  * Validates again (and re-allocates) the raw data of a site, or of some of
@@ -32,13 +33,17 @@ export async function revalidate(deps: Deps, siteId: string, input: unknown, met
 export async function qualityReport(deps: Deps, siteId: string) {
   await getSiteOr404(deps, siteId);
   const rows = await deps.store.listQuality(siteId);
-  const view = (r: (typeof rows)[number]) => ({
-    meter_id: r.meter_id, from: isoOrNull(r.from), to: isoOrNull(r.to), reason: r.reason, detail: r.detail, recorded_at: isoOrNull(r.recorded_at),
+  const view = (r: { meter_id: string; from: number; to: number; reason: string; detail: string; recorded_at?: number }) => ({
+    meter_id: r.meter_id, from: isoOrNull(r.from), to: isoOrNull(r.to), reason: r.reason, detail: r.detail,
+    ...(r.recorded_at !== undefined ? { recorded_at: isoOrNull(r.recorded_at) } : {}),
   });
   return {
     site_id: siteId,
     rejected: rows.filter((r) => r.kind === 'rejection').map((r) => ({ ...view(r), timestamp: isoOrNull(r.from) })),
-    estimated: rows.filter((r) => r.kind === 'estimated').map(view),
+    // spans stored by separate validation runs may touch: report each stretch once
+    estimated: [...new Set(rows.filter((r) => r.kind === 'estimated').map((r) => r.meter_id))].flatMap((meterId) =>
+      mergeSpans(rows.filter((r) => r.kind === 'estimated' && r.meter_id === meterId)).map((s) => view({ ...s, meter_id: meterId })),
+    ),
     discrepancies: rows.filter((r) => r.kind === 'discrepancy').map(view),
   };
 }

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { systemClock } from '../core/clock.js';
+import { DEFAULT_DEMO_SEED, DEMO_PASSWORD, DEMO_USERNAME } from '../ingest/demo.js';
+import { createDeps } from '../server/context.js';
+import { openStore } from '../store/open-store.js';
+import { startServer } from './serve.js';
+import { action, dbOption, loadConfig } from './common.js';
+import { credentialsText, demoWithProgress } from './demo.js';
+
+function quickstart(url: string, siteId: string | null): string {
+  const api = `${url}/api/v1`;
+  return `
+kWhub is serving ${api}
+
+Try it (demo developer "${DEMO_USERNAME}" / "${DEMO_PASSWORD}"; 1 request per second per endpoint):
+
+  TOKEN=$(curl -s -X POST ${api}/auth -H 'Content-Type: application/json' \\
+    -d '{"username": "${DEMO_USERNAME}", "password": "${DEMO_PASSWORD}"}' \\
+    | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token')
+  curl -s ${api}/all_installations -H "Authorization: Bearer $TOKEN"
+  curl -s ${api}/meter_info/${siteId ?? '<site_id>'} -H "Authorization: Bearer $TOKEN"
+  curl -s -X POST ${api}/site_data/${siteId ?? '<site_id>'}/electricity -H "Authorization: Bearer $TOKEN" \\
+    -H 'Content-Type: application/json' -d '{"sampling_frequency": "D"}'
+
+Stop with Ctrl-C. The data stays in the database for the next start.
+`;
+}
+
+export function registerStart(program: Command): void {
+  dbOption(program.command('start'))
+    .description('first run: create the demo community; then serve and print a quickstart')
+    .option('--port <n>', 'TCP port (env KWHUB_PORT, default 8080)', (v) => Number(v))
+    .option('--host <addr>', 'listen address (env KWHUB_HOST, default 127.0.0.1)')
+    .option('--seed <n>', 'seed of the demo data', (v) => Number(v), DEFAULT_DEMO_SEED)
+    .action(action(async (opts: { db?: string; port?: number; host?: string; seed: number }) => {
+      const config = loadConfig({ db: opts.db });
+      const store = await openStore(config.db);
+      let siteId: string | null = null;
+      try {
+        const sites = await store.listSites();
+        if (sites.length === 0) {
+          process.stdout.write(`Empty database ${config.db}: creating the demo community (a year of data, about a minute)…\n`);
+          const r = await demoWithProgress(createDeps(store, systemClock), { seed: opts.seed, now: Date.now(), days: 365 });
+          process.stdout.write(`${credentialsText(r)}\n`);
+          siteId = r.siteId;
+        } else {
+          siteId = sites[0].id;
+        }
+      } finally {
+        await store.close();
+      }
+      const { url } = await startServer(opts);
+      process.stdout.write(quickstart(url, siteId));
+    }));
+}
