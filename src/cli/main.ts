@@ -6,6 +6,7 @@ import { registerServe } from './serve.js';
 import { registerImport } from './import.js';
 import { registerDemo } from './demo.js';
 import { registerStart } from './start.js';
+import { registerGatewaySim } from './gateway-sim.js';
 
 const program = new Command('kwhub')
   .description('kWhub: metering data for solar self-consumption communities, served as the Climkit Developer API')
@@ -17,5 +18,6 @@ registerDemo(program);
 registerApply(program);
 registerDeveloper(program);
 registerImport(program);
+registerGatewaySim(program);
 
 await program.parseAsync(process.argv);
