@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import { ensureAdminToken, ensureJwtSecret } from './auth/secrets.js';
 import { createTokenService } from './auth/tokens.js';
 import { createDeps, type AppContext } from './context.js';
+import { createMeterCache } from './meter-cache.js';
 import { collectRoutes, installErrorHandling, sendError } from './errors.js';
 import { createLockout, createRateLimiter } from './rate-limit/limiter.js';
 import { createMemoryRateStore, type RateStore } from './rate-limit/rate-store.js';
@@ -51,6 +52,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     loginLockout: createLockout({ ...lockoutOpts, what: 'logins' }),
     adminLockout: createLockout({ ...lockoutOpts, what: 'admin token attempts' }),
     adminTokenHash: admin.hash,
+    meters: createMeterCache(store),
   };
 
   const app = Fastify({

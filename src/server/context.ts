@@ -8,6 +8,7 @@ import { createPipeline, type Pipeline } from '../pipeline/pipeline.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Lockout, RateLimiter } from './rate-limit/limiter.js';
 import type { RateStore } from './rate-limit/rate-store.js';
+import type { MeterCache } from './meter-cache.js';
 
 export interface Deps {
   store: Store;
@@ -26,6 +27,8 @@ export interface AppContext extends Deps {
   loginLockout: Lockout;
   adminLockout: Lockout;
   adminTokenHash: string;
+  /** a site's meters, cached while its configuration is unchanged */
+  meters: MeterCache;
 }
 
 export function createDeps(store: Store, clock: Clock): Deps {

@@ -25,6 +25,11 @@ export interface Site {
   creation_date: string;
   /** validated data before this instant is frozen (after billing) */
   lock_date: number | null;
+  /**
+   * Bumped by every change to the site or its meters: a cached meter list
+   * is valid while the version it was read at is current. Read-only.
+   */
+  config_version?: number;
 }
 
 export interface Meter {
@@ -231,6 +236,8 @@ export interface Store {
   /** false when there was no such grant */
   deleteGrant(developerId: string, siteId: string): Promise<boolean>;
   getGrant(developerId: string, siteId: string): Promise<Grant | null>;
+  /** the site and the developer's grant on it, in one lookup (the hot path of every developer request) */
+  getGrantedSite(developerId: string, siteId: string): Promise<{ site: Site; grant: Grant } | null>;
   listGrants(developerId: string): Promise<Grant[]>;
 
   // --- the metering pipeline ---

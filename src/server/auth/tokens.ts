@@ -13,6 +13,9 @@ const ISSUER = 'kwhub';
 
 export function createTokenService(opts: { secret: string; ttlSeconds: number; clock: Clock }): TokenService {
   const key = new TextEncoder().encode(opts.secret);
+  // a signature checked once stays valid: later calls with the same token only re-check expiry
+  const verified = new Map<string, { sub: string; exp: number }>();
+  const MAX_CACHED = 50_000;
   return {
     async issue(developerId) {
       const iat = Math.floor(opts.clock.now() / 1000);
@@ -27,6 +30,12 @@ export function createTokenService(opts: { secret: string; ttlSeconds: number; c
       return { token, validUntil: exp * 1000 };
     },
     async verify(token) {
+      const hit = verified.get(token);
+      if (hit) {
+        if (opts.clock.now() < hit.exp * 1000) return hit.sub;
+        verified.delete(token);
+        throw new KwhubError('auth.invalid_token', 'access token expired: get a new one from POST /api/v1/auth');
+      }
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: ['HS256'],
@@ -34,6 +43,8 @@ export function createTokenService(opts: { secret: string; ttlSeconds: number; c
           currentDate: new Date(opts.clock.now()),
           requiredClaims: ['sub', 'exp'],
         });
+        if (verified.size >= MAX_CACHED) verified.delete(verified.keys().next().value as string);
+        verified.set(token, { sub: payload.sub as string, exp: payload.exp as number });
         return payload.sub as string;
       } catch (e) {
         if (e instanceof errors.JWTExpired) {

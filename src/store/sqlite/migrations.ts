@@ -151,4 +151,7 @@ export const sqliteMigrations: string[] = [
   );
   CREATE INDEX quality_meter ON quality(meter_pk, from_ts);
   `,
+  /* 3: a version per site configuration, so instances can cache a site's meters safely */ `
+  ALTER TABLE sites ADD COLUMN config_version INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -27,6 +27,7 @@ function siteFromRow(r: Row): Site {
     timezone: r.timezone as string,
     creation_date: r.creation_date as string,
     lock_date: (r.lock_date as number | null) ?? null,
+    config_version: r.config_version as number,
   };
 }
 
@@ -139,6 +140,11 @@ export class SqliteStore extends SqlitePipeline implements Store {
 
   async updateSite(id: string, patch: SitePatch): Promise<void> {
     this.update('sites', id, siteToRow(patch));
+    this.stmt('UPDATE sites SET config_version = config_version + 1 WHERE id = ?').run(id);
+  }
+
+  private bumpSiteOfMeter(meterId: string): void {
+    this.stmt('UPDATE sites SET config_version = config_version + 1 WHERE pk = (SELECT site_pk FROM meters WHERE id = ?)').run(meterId);
   }
 
   async getSite(id: string): Promise<Site | null> {
@@ -157,10 +163,12 @@ export class SqliteStore extends SqlitePipeline implements Store {
       `INSERT INTO meters(id, site_pk, name, type, mode, prim_ad, reading_kind, rule, in_balance, reversed, installed_at, max_power_kw, register_max)
        VALUES (@id, @site_pk, @name, @type, @mode, @prim_ad, @reading_kind, @rule, @in_balance, @reversed, @installed_at, @max_power_kw, @register_max)`,
     ).run({ ...row, rule: m.rule, installed_at: m.installed_at, max_power_kw: m.max_power_kw, register_max: m.register_max, site_pk: this.sitePk(site_id) });
+    this.bumpSiteOfMeter(m.id);
   }
 
   async updateMeter(id: string, patch: MeterPatch): Promise<void> {
     this.update('meters', id, meterToRow(patch));
+    this.bumpSiteOfMeter(id);
   }
 
   private static readonly METER_SELECT = 'SELECT m.*, s.id AS site_id FROM meters m JOIN sites s ON s.pk = m.site_pk';
@@ -245,6 +253,19 @@ export class SqliteStore extends SqlitePipeline implements Store {
 
   async getGrant(developerId: string, siteId: string): Promise<Grant | null> {
     return (this.stmt(`${SqliteStore.GRANT_SELECT} WHERE d.id = ? AND s.id = ?`).get(developerId, siteId) as Grant | undefined) ?? null;
+  }
+
+  async getGrantedSite(developerId: string, siteId: string): Promise<{ site: Site; grant: Grant } | null> {
+    const r = this.stmt(
+      `SELECT s.*, g.history_from AS g_history_from, g.consent_ref AS g_consent_ref, g.created_at AS g_created_at
+       FROM sites s JOIN grants g ON g.site_pk = s.pk JOIN developers d ON d.pk = g.developer_pk
+       WHERE s.id = ? AND d.id = ?`,
+    ).get(siteId, developerId) as Row | undefined;
+    if (!r) return null;
+    return {
+      site: siteFromRow(r),
+      grant: { developer_id: developerId, site_id: siteId, history_from: (r.g_history_from as number | null) ?? null, consent_ref: r.g_consent_ref as string, created_at: r.g_created_at as number },
+    };
   }
 
   async listGrants(developerId: string): Promise<Grant[]> {

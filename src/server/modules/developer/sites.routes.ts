@@ -25,10 +25,9 @@ export async function siteRoutes(app: FastifyInstance, ctx: AppContext): Promise
     };
   });
 
-  app.get('/meter_info/:site_id', async (req: SiteP) => {
+  app.get('/meter_info/:site_id', async (req: SiteP, reply) => {
     const { site } = await grantedSite(ctx, req, req.params.site_id);
-    const meters = await ctx.store.listMeters(site.id);
-    return meters.map((m) => ({ id: m.id, type: m.type, name: m.name, mode: m.mode, prim_ad: m.prim_ad, is_rule_meter: m.rule !== null }));
+    return reply.type('application/json; charset=utf-8').send(await ctx.meters.info(site));
   });
 
   app.get('/:site_id/sensors_list', async (req: SiteP) => {

@@ -26,7 +26,7 @@ export async function seriesRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const p = paramsOf(req);
     const freq = uc.parseFrequency(p.sampling_frequency);
     const range = uc.requestRange(p, grant, ctx.clock.now());
-    return reply.type(json).send(await uc.siteData(ctx.store, site, type, range, freq));
+    return reply.type(json).send(await uc.siteData(ctx.store, site, await ctx.meters(site), type, range, freq));
   };
   app.post('/site_data/:site_id/:meter_type', siteData);
   app.get('/site_data/:site_id/:meter_type', siteData);

@@ -44,8 +44,7 @@ export function requestRange(params: SeriesParams, grant: Grant, now: number): I
 
 const participates = (m: Meter) => isElectric(m.type) && m.in_balance;
 
-export async function siteData(store: Store, site: Site, type: MeterType, range: IntervalRange, freq: Frequency): Promise<string> {
-  const meters = await store.listMeters(site.id);
+export async function siteData(store: Store, site: Site, meters: Meter[], type: MeterType, range: IntervalRange, freq: Frequency): Promise<string> {
   const { from, to } = range;
   const cols: JsonColumn[] = [];
 
