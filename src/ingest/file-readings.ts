@@ -67,14 +67,15 @@ export async function* readReadings(path: string, batchSize: number): AsyncGener
       if (full()) yield flush();
     }
   } else {
-    const parser = input.pipe(parse({ columns: (h: string[]) => h.map((c) => c.trim()), skip_empty_lines: true, trim: true, relax_column_count: false }));
-    for await (const rec of parser as AsyncIterable<Record<string, string>>) {
+    // info: true hands each record its own line number (the parser reads ahead)
+    const parser = input.pipe(parse({ columns: (h: string[]) => h.map((c) => c.trim()), skip_empty_lines: true, trim: true, relax_column_count: false, info: true }));
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       const o: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(rec)) {
+      for (const [k, v] of Object.entries(record)) {
         const val = csvValue(k, v);
         if (val !== undefined) o[k] = val;
       }
-      add(o, (parser as unknown as { info: { lines: number } }).info.lines);
+      add(o, info.lines);
       if (full()) yield flush();
     }
   }

@@ -5,13 +5,41 @@
 import { KwhubError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import type { Store } from '../store/store.js';
+import type { RawMeterReading, Store } from '../store/store.js';
 import { MAX_BATCH, normalizeBatch, type ReadingRejection } from './normalize.js';
 
 export interface IngestResult {
   stored: number;
   duplicates: number;
   rejected: ReadingRejection[];
+}
+
+/**
+ * Readings stored for a period the operator has locked (billed) are kept raw
+ * but never change validated data: each such push is reported as a
+ * discrepancy, one record per meter.
+ */
+async function reportLateForLockedPeriod(deps: { store: Store }, siteId: string, stored: RawMeterReading[], now: number): Promise<void> {
+  const site = await deps.store.getSite(siteId);
+  const lock = site?.lock_date ?? null;
+  if (lock === null) return;
+  const spans = new Map<string, { from: number; to: number; n: number }>();
+  for (const r of stored) {
+    if (r.ts >= lock) continue;
+    const s = spans.get(r.meter_id);
+    if (!s) spans.set(r.meter_id, { from: r.ts, to: r.ts, n: 1 });
+    else {
+      s.from = Math.min(s.from, r.ts);
+      s.to = Math.max(s.to, r.ts);
+      s.n++;
+    }
+  }
+  if (spans.size === 0) return;
+  await deps.store.addQuality([...spans].map(([meterId, s]) => ({
+    meter_id: meterId, kind: 'discrepancy' as const, from: s.from, to: s.to, reason: 'after_lock_date',
+    detail: `${s.n} reading(s) from ${new Date(s.from).toISOString()} to ${new Date(s.to).toISOString()} arrived after the site's lock date ${new Date(lock).toISOString()}: stored raw, validated data before the lock date left unchanged`,
+    recorded_at: now,
+  })));
 }
 
 export async function ingestBatch(
@@ -39,6 +67,7 @@ export async function ingestBatch(
   tally('meter', outcome.meters, batch.meterIndex);
   tally('sensor', outcome.sensors, batch.sensorIndex);
   result.rejected.sort((a, b) => (a.kind === b.kind ? a.index - b.index : a.kind === 'meter' ? -1 : 1));
+  await reportLateForLockedPeriod(deps, siteId, batch.meters.filter((_, i) => outcome.meters[i] === 'stored'), now);
   if (opts.process !== false && result.stored > 0) await deps.pipeline.run(siteId);
   return result;
 }

@@ -8,7 +8,7 @@ import type { Meter, RawMeterReading, RawSensorReading, Sensor } from '../store/
 
 export const MAX_BATCH = 100_000;
 
-export type RejectReason = 'not_an_object' | 'unknown_meter' | 'rule_meter' | 'unknown_sensor' | 'bad_timestamp' | 'wrong_field' | 'missing_field' | 'non_finite_value' | 'conflict';
+export type RejectReason = 'not_an_object' | 'invalid_json' | 'unknown_meter' | 'rule_meter' | 'unknown_sensor' | 'bad_timestamp' | 'wrong_field' | 'missing_field' | 'non_finite_value' | 'conflict';
 
 export interface ReadingRejection {
   kind: 'meter' | 'sensor';
@@ -67,6 +67,8 @@ export function normalizeBatch(input: { meters?: unknown[]; sensors?: unknown[] 
   (input.meters ?? []).forEach((raw, index) => {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject('meter', index, 'not_an_object', 'a reading must be a JSON object');
     const r = raw as Record<string, unknown>;
+    // a line of an imported file that did not parse
+    if (typeof r.__invalid === 'string') return reject('meter', index, 'invalid_json', r.__invalid);
     let meter: Meter | undefined;
     if (r.meter_id !== undefined) meter = typeof r.meter_id === 'string' ? byId.get(r.meter_id) : undefined;
     else if (r.prim_ad !== undefined) meter = typeof r.prim_ad === 'number' ? byPrimAd.get(r.prim_ad) : undefined;

@@ -9,7 +9,7 @@ import type { MeterValidationConfig, RawReading, WindowResult } from '../core/va
 import { KwhubError } from '../core/errors.js';
 import { INTERVAL_MS, isElectric, type MeterType } from '../core/types.js';
 import type { Clock } from '../core/clock.js';
-import type { Meter, QualityRecord, RawMeterReading, Site, SpanRow, Store } from '../store/store.js';
+import type { Meter, RawMeterReading, Site, SpanRow, Store } from '../store/store.js';
 import { allocateRange } from './allocate-range.js';
 
 export interface PipelineRun {
@@ -118,7 +118,6 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
 
   const lock = site.lock_date === null ? null : ceilSlot(site.lock_date);
   const touched: [number, number][] = [];
-  const discrepancies: (QualityRecord & { recorded_at: number })[] = [];
   let intervals = 0;
   let done = 0;
   for (const [meterId, span] of spans) {
@@ -128,17 +127,8 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
     const res = await validateSpan(store, meter, span);
     let from = res.writeFrom;
     const to = res.writeTo;
-    if (lock !== null && from < lock) {
-      // billed periods are frozen: late data there is kept raw and reported, never applied
-      if (span.from < lock) {
-        discrepancies.push({
-          meter_id: meterId, kind: 'discrepancy', from: span.from, to: Math.min(span.to, lock), reason: 'after_lock_date',
-          detail: `readings from ${new Date(span.from).toISOString()} arrived after the site's lock date ${new Date(site.lock_date as number).toISOString()}: stored raw, validated data before the lock date left unchanged`,
-          recorded_at: clock.now(),
-        });
-      }
-      from = lock;
-    }
+    // billed periods are frozen: late data there stays raw (ingest reports it as a discrepancy)
+    if (lock !== null && from < lock) from = lock;
     if (from >= to) continue;
     const kept = res.intervals.filter((iv) => iv.t >= from && iv.t < to);
     intervals += kept.length;
@@ -156,10 +146,10 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
       rejections: res.rejections.filter((r) => r.ts >= from && r.ts < to).map((r) => ({ ts: r.ts, reason: r.reason, detail: r.detail })),
       spans: mergeSpans(res.estimatedSpans.filter((s) => s.from >= from && s.from < to)),
       settled: [],
+      recorded_at: clock.now(),
     });
     touched.push([from, to]);
   }
-  if (discrepancies.length > 0) await store.addQuality(discrepancies);
 
   progress?.('validate', spans.size, spans.size);
   let allocated = 0;

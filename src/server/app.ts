@@ -51,6 +51,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     limiter: createRateLimiter({ store: rateStore, clock, max: config.rateLimitMax, windowMs: config.rateLimitWindowMs }),
     loginLockout: createLockout({ ...lockoutOpts, what: 'logins' }),
     adminLockout: createLockout({ ...lockoutOpts, what: 'admin token attempts' }),
+    gatewayLockout: createLockout({ ...lockoutOpts, what: 'gateway token attempts' }),
     adminTokenHash: admin.hash,
     meters: createMeterCache(store),
   };

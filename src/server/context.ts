@@ -26,6 +26,7 @@ export interface AppContext extends Deps {
   limiter: RateLimiter;
   loginLockout: Lockout;
   adminLockout: Lockout;
+  gatewayLockout: Lockout;
   adminTokenHash: string;
   /** a site's meters, cached while its configuration is unchanged */
   meters: MeterCache;

@@ -181,6 +181,8 @@ export interface ValidationWrite {
   spans: SpanRow[];
   /** pending ranges this write settles */
   settled: number[];
+  /** when the quality records were found */
+  recorded_at: number;
 }
 
 export interface AllocationWrite {

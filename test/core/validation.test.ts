@@ -263,9 +263,15 @@ describe('validateWindow', () => {
     expect(w.estimatedSpans).toEqual(newFull.estimatedSpans.filter((s) => inW(s.from)));
     // outside the range nothing changed
     expect(oldFull.intervals.filter((i) => !inW(i.t))).toEqual(newFull.intervals.filter((i) => !inW(i.t)));
-    // the late reading ends the 45-minute hole's estimate (30 minutes is no gap)
+    // the late reading shrinks the 45-minute hole to the 30 minutes of the reading lost for good:
+    // only the intervals overlapping that span stay estimated
+    const lostFrom = late.ts;
+    const lostTo = all[lateIdx + 1].ts;
+    const estNew = newFull.intervals.filter((i) => i.estimated);
     expect(oldFull.intervals.filter((i) => i.estimated)).toHaveLength(4);
-    expect(newFull.intervals.some((i) => i.estimated)).toBe(false);
+    expect(estNew.length).toBeGreaterThan(0);
+    expect(estNew.length).toBeLessThan(4);
+    for (const i of estNew) expect(i.t + Q > lostFrom && i.t < lostTo).toBe(true);
   });
 
   it('appending the newest reading extends the served range', () => {

@@ -17,8 +17,12 @@ import type { EstimatedSpan, MeterExchange, MeterValidationConfig, Rejection, Re
 
 /** Readings a status decision can look at on each side (spike: 2 via candidates; max power: 3). */
 export const STATUS_RADIUS = 3;
-/** A gap: kept readings further apart than this make their intervals estimated. */
-export const GAP_MS = 30 * 60 * 1000;
+/**
+ * A gap: kept readings further apart than this make their intervals
+ * estimated. Readings come every 1–15 minutes with jitter; one missing
+ * 15-minute reading makes ~30 minutes, so the line is drawn between.
+ */
+export const GAP_MS = 20 * 60 * 1000;
 
 export const ACCEPTED = 0;
 export const SPIKE = 1;

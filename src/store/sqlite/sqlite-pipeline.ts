@@ -137,7 +137,7 @@ export class SqlitePipeline extends SqliteBase {
 
   async applyValidation(w: ValidationWrite): Promise<void> {
     const pk = this.meterPk(w.meter_id);
-    const now = Date.now();
+    const now = w.recorded_at;
     this.db.transaction(() => {
       this.writeIntervals(pk, w.from, w.to, w.intervals);
       this.stmt("DELETE FROM quality WHERE meter_pk = ? AND kind IN ('rejection', 'estimated') AND from_ts >= ? AND from_ts < ?").run(pk, w.from, w.to);

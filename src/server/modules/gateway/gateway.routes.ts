@@ -23,11 +23,11 @@ const PushBody = Type.Object({
 export async function gatewayRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.addHook('onRequest', async (req) => {
     const ipKey = `gateway-ip:${req.ip}`;
-    await ctx.adminLockout.check([ipKey]);
+    await ctx.gatewayLockout.check([ipKey]);
     const token = bearerToken(req.headers.authorization);
     const gateway = token ? await ctx.store.findGatewayByTokenHash(hashToken(token)) : null;
     if (!gateway) {
-      await ctx.adminLockout.fail([ipKey]);
+      await ctx.gatewayLockout.fail([ipKey]);
       throw new KwhubError('gateway.unauthorized', 'gateway API: send the gateway token as "Authorization: Bearer <token>" (POST /api/admin/v1/sites/<site_id>/gateways creates one)');
     }
     req.gateway = gateway;
