@@ -1,28 +1,41 @@
 /**
- * Recomputes a site's rule meters and allocation over [from, to) from the
- * validated intervals, and stores the results so that reads are range scans.
+ * Recomputes a site's rule meters and allocation from the validated
+ * intervals, and stores the results so that reads are range scans: per
+ * interval, and summed per local calendar day (whole days are always
+ * recomputed, so a day's sum is never partial).
  */
 import { allocate } from '../core/allocation/allocate.js';
 import { compileRules } from '../core/allocation/rule-formula.js';
 import { runRules } from '../core/allocation/rule-evaluate.js';
+import { periodStarts } from '../core/time/periods.js';
 import { INTERVAL_MS } from '../core/types.js';
-import type { AllocationWrite, Meter, SiteField, Store } from '../store/store.js';
+import type { AllocationWrite, Meter, MeterAllocColumns, Site, SiteField, Store } from '../store/store.js';
 import { SITE_FIELDS } from '../store/store.js';
 import { compactColumn, emptyFrame, fillColumn, slotsWhere } from './site-frame.js';
 
-/** a month of intervals at most per pass keeps memory flat on long re-validations */
-const CHUNK_MS = 31 * 24 * 3600 * 1000;
+/** at most this many days per pass keeps memory flat on long re-validations */
+const CHUNK_DAYS = 31;
 
-export async function allocateRange(store: Store, siteId: string, meters: Meter[], from: number, to: number, progress?: (doneMs: number) => void): Promise<number> {
+/** Allocates [from, to) widened to whole local days; reports progress in ms of the widened range. */
+export async function allocateRange(store: Store, site: Site, meters: Meter[], from: number, to: number, progress?: (doneMs: number) => void): Promise<number> {
+  const days = periodStarts(site.timezone, 'D', from, to);
+  if (days.length === 0) return 0;
+  const last = days[days.length - 1];
+  // a local day lasts at most 25 hours: the next start lies within 27
+  const bounds = [...days, periodStarts(site.timezone, 'D', last, last + 27 * 3600_000)[1]];
   let done = 0;
-  for (let a = from; a < to; a += CHUNK_MS) {
-    done += await allocateChunk(store, siteId, meters, a, Math.min(to, a + CHUNK_MS));
-    progress?.(Math.min(to, a + CHUNK_MS) - from);
+  for (let i = 0; i < days.length; i += CHUNK_DAYS) {
+    const chunk = bounds.slice(i, Math.min(bounds.length, i + CHUNK_DAYS + 1));
+    done += await allocateChunk(store, site.id, meters, chunk);
+    progress?.(chunk[chunk.length - 1] - days[0]);
   }
   return done;
 }
 
-async function allocateChunk(store: Store, siteId: string, meters: Meter[], from: number, to: number): Promise<number> {
+/** `dayBounds`: local day starts, the last one being the end of the chunk */
+async function allocateChunk(store: Store, siteId: string, meters: Meter[], dayBounds: number[]): Promise<number> {
+  const from = dayBounds[0];
+  const to = dayBounds[dayBounds.length - 1];
   const frame = emptyFrame(meters.length, from, to);
   const physical = meters.map((m, i) => [m, i] as const).filter(([m]) => m.rule === null);
   const stored = await store.readIntervals(physical.map(([m]) => m.id), from, to);
@@ -49,30 +62,55 @@ async function allocateChunk(store: Store, siteId: string, meters: Meter[], from
   });
 
   const siteSlots = slotsWhere(result.siteRow);
-  const siteT = Float64Array.from(siteSlots, (s) => from + s * INTERVAL_MS);
-  const fields = Object.fromEntries(
-    SITE_FIELDS.map((k) => [k, Float64Array.from(siteSlots, (s) => result.site[k][s])]),
-  ) as Record<SiteField, Float64Array>;
+  const at = (slots: Int32Array) => Float64Array.from(slots, (s) => from + s * INTERVAL_MS);
+  const pick = (col: Float64Array, slots: Int32Array) => Float64Array.from(slots, (s) => col[s]);
+  const meterCols = meters.map((_, i) => {
+    const slots = slotsWhere(frame.present[i]);
+    const r = result.meters[i];
+    return { slots, cols: { t: at(slots), total: pick(r.total, slots), self: pick(r.self, slots), ext: pick(r.ext, slots) } };
+  });
+
+  // day sums over the slots that hold data; a day without data has no row
+  const dayOfSlot = new Int32Array(frame.n);
+  for (let d = 0, s = 0; d < dayBounds.length - 1; d++) {
+    const end = Math.round((dayBounds[d + 1] - from) / INTERVAL_MS);
+    for (; s < end; s++) dayOfSlot[s] = d;
+  }
+  const nDays = dayBounds.length - 1;
+  const sumByDay = (slots: Int32Array, cols: Float64Array[]): { days: number[]; sums: Float64Array[] } => {
+    const sums = cols.map(() => new Float64Array(nDays));
+    const has = new Uint8Array(nDays);
+    for (let k = 0; k < slots.length; k++) {
+      const d = dayOfSlot[slots[k]];
+      has[d] = 1;
+      for (let c = 0; c < cols.length; c++) sums[c][d] += cols[c][k];
+    }
+    const days: number[] = [];
+    for (let d = 0; d < nDays; d++) if (has[d]) days.push(d);
+    return { days, sums: sums.map((s) => Float64Array.from(days, (d) => s[d])) };
+  };
+  const siteValues = SITE_FIELDS.map((k) => pick(result.site[k], siteSlots));
+  const siteDays = sumByDay(siteSlots, siteValues);
+  const dayT = (days: number[]) => Float64Array.from(days, (d) => dayBounds[d]);
 
   const write: AllocationWrite = {
     site_id: siteId,
     from,
     to,
-    site: { t: siteT, fields },
-    meters: meters.map((m, i) => {
-      const slots = slotsWhere(frame.present[i]);
-      const r = result.meters[i];
-      return {
-        meter_id: m.id,
-        cols: {
-          t: Float64Array.from(slots, (s) => from + s * INTERVAL_MS),
-          total: Float64Array.from(slots, (s) => r.total[s]),
-          self: Float64Array.from(slots, (s) => r.self[s]),
-          ext: Float64Array.from(slots, (s) => r.ext[s]),
-        },
-      };
-    }),
+    site: { t: at(siteSlots), fields: Object.fromEntries(SITE_FIELDS.map((k, i) => [k, siteValues[i]])) as Record<SiteField, Float64Array> },
+    meters: meters.map((m, i) => ({ meter_id: m.id, cols: meterCols[i].cols })),
     ruleIntervals: rules.map((r) => ({ meter_id: meters[r.target].id, intervals: compactColumn(frame, r.target) })),
+    days: {
+      from,
+      to,
+      site: { t: dayT(siteDays.days), fields: Object.fromEntries(SITE_FIELDS.map((k, i) => [k, siteDays.sums[i]])) as Record<SiteField, Float64Array> },
+      meters: meters.map((m, i) => {
+        const { slots, cols } = meterCols[i];
+        const { days, sums } = sumByDay(slots, [cols.total, cols.self, cols.ext]);
+        const c: MeterAllocColumns = { t: dayT(days), total: sums[0], self: sums[1], ext: sums[2] };
+        return { meter_id: m.id, cols: c };
+      }),
+    },
   };
   await store.applyAllocation(write);
   return siteSlots.length;

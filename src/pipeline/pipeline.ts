@@ -157,7 +157,7 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
   const span = merged.reduce((s, [a, b]) => s + (b - a), 0);
   let covered = 0;
   for (const [from, to] of merged) {
-    allocated += await allocateRange(store, siteId, meters, from, to, (d) => progress?.('allocate', covered + d, span));
+    allocated += await allocateRange(store, site, meters, from, to, (d) => progress?.('allocate', covered + d, span));
     covered += to - from;
   }
   await store.settlePending(pending.map((p) => p.seq));

@@ -185,11 +185,25 @@ export interface ValidationWrite {
   recorded_at: number;
 }
 
+/**
+ * Sums per local calendar day of the site (t = the day's start, UTC ms), so
+ * that daily, monthly and yearly answers read one row per day, not 96.
+ */
+export interface DayRollups {
+  /** days with start in [from, to) are replaced; from and to are local day starts */
+  from: number;
+  to: number;
+  site: SiteAllocColumns;
+  meters: { meter_id: string; cols: MeterAllocColumns }[];
+}
+
 export interface AllocationWrite {
   site_id: string;
   /** interval starts in [from, to) are replaced */
   from: number;
   to: number;
+  /** the day sums of the whole days [days.from, days.to) ⊇ [from, to) */
+  days: DayRollups;
   site: SiteAllocColumns;
   meters: { meter_id: string; cols: MeterAllocColumns }[];
   /** derived intervals of rule meters, replacing theirs in [from, to) */
@@ -268,6 +282,9 @@ export interface Store {
   applyAllocation(write: AllocationWrite): Promise<void>;
   readMeterAlloc(meterId: string, from: number, to: number): Promise<MeterAllocColumns>;
   readSiteAlloc(siteId: string, from: number, to: number): Promise<SiteAllocColumns>;
+  /** day sums with day start in [from, to) */
+  readMeterAllocDays(meterId: string, from: number, to: number): Promise<MeterAllocColumns>;
+  readSiteAllocDays(siteId: string, from: number, to: number): Promise<SiteAllocColumns>;
 
   addQuality(records: (QualityRecord & { recorded_at: number })[]): Promise<void>;
   listQuality(siteId: string): Promise<(QualityRecord & { recorded_at: number })[]>;

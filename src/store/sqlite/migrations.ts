@@ -154,4 +154,28 @@ export const sqliteMigrations: string[] = [
   /* 3: a version per site configuration, so instances can cache a site's meters safely */ `
   ALTER TABLE sites ADD COLUMN config_version INTEGER NOT NULL DEFAULT 0;
   `,
+  /* 4: day sums of the allocation, per local calendar day of the site */ `
+  CREATE TABLE meter_alloc_day (
+    meter_pk INTEGER NOT NULL REFERENCES meters(pk),
+    day INTEGER NOT NULL,
+    total REAL NOT NULL,
+    self REAL,
+    ext REAL,
+    PRIMARY KEY (meter_pk, day)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE site_alloc_day (
+    site_pk INTEGER NOT NULL REFERENCES sites(pk),
+    day INTEGER NOT NULL,
+    conso_total REAL NOT NULL,
+    prod_total REAL NOT NULL,
+    from_ext REAL NOT NULL,
+    self REAL NOT NULL,
+    to_ext REAL NOT NULL,
+    storage_charging_total REAL NOT NULL,
+    storage_discharging_total REAL NOT NULL,
+    storage_charging_self REAL NOT NULL,
+    PRIMARY KEY (site_pk, day)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -170,31 +170,48 @@ export class SqlitePipeline extends SqliteBase {
     const sitePk = this.sitePk(w.site_id);
     this.db.transaction(() => {
       for (const r of w.ruleIntervals) this.writeIntervals(this.meterPk(r.meter_id), w.from, w.to, r.intervals);
-      this.stmt('DELETE FROM site_alloc WHERE site_pk = ? AND t >= ? AND t < ?').run(sitePk, w.from, w.to);
-      const f = SITE_FIELDS.map((k) => w.site.fields[k]);
-      this.insertMany(`INSERT INTO site_alloc(site_pk, t, ${SITE_FIELDS.join(', ')})`, SITE_FIELDS.length + 2, w.site.t.length, (i, buf, o) => {
-        buf[o] = sitePk;
-        buf[o + 1] = w.site.t[i];
-        for (let k = 0; k < f.length; k++) buf[o + 2 + k] = f[k][i];
-      });
-      const delM = this.stmt('DELETE FROM meter_alloc WHERE meter_pk = ? AND t >= ? AND t < ?');
-      for (const m of w.meters) {
-        const pk = this.meterPk(m.meter_id);
-        delM.run(pk, w.from, w.to);
-        const c = m.cols;
-        this.insertMany('INSERT INTO meter_alloc(meter_pk, t, total, self, ext)', 5, c.t.length, (i, buf, o) => {
-          buf[o] = pk;
-          buf[o + 1] = c.t[i];
-          buf[o + 2] = c.total[i];
-          buf[o + 3] = Number.isNaN(c.self[i]) ? null : c.self[i];
-          buf[o + 4] = Number.isNaN(c.ext[i]) ? null : c.ext[i];
-        });
-      }
+      this.writeSiteAlloc('site_alloc', 't', sitePk, w.from, w.to, w.site);
+      for (const m of w.meters) this.writeMeterAlloc('meter_alloc', 't', this.meterPk(m.meter_id), w.from, w.to, m.cols);
+      this.writeSiteAlloc('site_alloc_day', 'day', sitePk, w.days.from, w.days.to, w.days.site);
+      for (const m of w.days.meters) this.writeMeterAlloc('meter_alloc_day', 'day', this.meterPk(m.meter_id), w.days.from, w.days.to, m.cols);
     })();
   }
 
+  private writeSiteAlloc(table: 'site_alloc' | 'site_alloc_day', key: 't' | 'day', sitePk: number, from: number, to: number, site: SiteAllocColumns): void {
+    this.stmt(`DELETE FROM ${table} WHERE site_pk = ? AND ${key} >= ? AND ${key} < ?`).run(sitePk, from, to);
+    const f = SITE_FIELDS.map((k) => site.fields[k]);
+    this.insertMany(`INSERT INTO ${table}(site_pk, ${key}, ${SITE_FIELDS.join(', ')})`, SITE_FIELDS.length + 2, site.t.length, (i, buf, o) => {
+      buf[o] = sitePk;
+      buf[o + 1] = site.t[i];
+      for (let k = 0; k < f.length; k++) buf[o + 2 + k] = f[k][i];
+    });
+  }
+
+  private writeMeterAlloc(table: 'meter_alloc' | 'meter_alloc_day', key: 't' | 'day', pk: number, from: number, to: number, c: MeterAllocColumns): void {
+    this.stmt(`DELETE FROM ${table} WHERE meter_pk = ? AND ${key} >= ? AND ${key} < ?`).run(pk, from, to);
+    this.insertMany(`INSERT INTO ${table}(meter_pk, ${key}, total, self, ext)`, 5, c.t.length, (i, buf, o) => {
+      buf[o] = pk;
+      buf[o + 1] = c.t[i];
+      buf[o + 2] = c.total[i];
+      buf[o + 3] = Number.isNaN(c.self[i]) ? null : c.self[i];
+      buf[o + 4] = Number.isNaN(c.ext[i]) ? null : c.ext[i];
+    });
+  }
+
   async readMeterAlloc(meterId: string, from: number, to: number): Promise<MeterAllocColumns> {
-    const rows = this.stmt('SELECT t, total, self, ext FROM meter_alloc WHERE meter_pk = ? AND t >= ? AND t < ? ORDER BY t').raw(true)
+    return this.meterAllocRows('meter_alloc', 't', meterId, from, to);
+  }
+
+  async readMeterAllocDays(meterId: string, from: number, to: number): Promise<MeterAllocColumns> {
+    return this.meterAllocRows('meter_alloc_day', 'day', meterId, from, to);
+  }
+
+  async readSiteAllocDays(siteId: string, from: number, to: number): Promise<SiteAllocColumns> {
+    return this.siteAllocRows('site_alloc_day', 'day', siteId, from, to);
+  }
+
+  private meterAllocRows(table: string, key: string, meterId: string, from: number, to: number): MeterAllocColumns {
+    const rows = this.stmt(`SELECT ${key}, total, self, ext FROM ${table} WHERE meter_pk = ? AND ${key} >= ? AND ${key} < ? ORDER BY ${key}`).raw(true)
       .all(this.meterPk(meterId), from, to) as (number | null)[][];
     const n = rows.length;
     const out: MeterAllocColumns = { t: new Float64Array(n), total: new Float64Array(n), self: new Float64Array(n), ext: new Float64Array(n) };
@@ -209,7 +226,11 @@ export class SqlitePipeline extends SqliteBase {
   }
 
   async readSiteAlloc(siteId: string, from: number, to: number): Promise<SiteAllocColumns> {
-    const rows = this.stmt(`SELECT t, ${SITE_FIELDS.join(', ')} FROM site_alloc WHERE site_pk = ? AND t >= ? AND t < ? ORDER BY t`).raw(true)
+    return this.siteAllocRows('site_alloc', 't', siteId, from, to);
+  }
+
+  private siteAllocRows(table: string, key: string, siteId: string, from: number, to: number): SiteAllocColumns {
+    const rows = this.stmt(`SELECT ${key}, ${SITE_FIELDS.join(', ')} FROM ${table} WHERE site_pk = ? AND ${key} >= ? AND ${key} < ? ORDER BY ${key}`).raw(true)
       .all(this.sitePk(siteId), from, to) as number[][];
     const n = rows.length;
     const t = new Float64Array(n);

@@ -19,14 +19,16 @@ function num(x: number): string {
   return Number.isFinite(x) ? String(round6(x)) : 'null';
 }
 
-export function seriesJson(labels: string[], cols: JsonColumn[], timestamp: (i: number) => string = (i) => JSON.stringify(labels[i])): string {
+/** the rows as JSON objects separated by commas, without the enclosing brackets (answers are streamed in pieces) */
+export function rowsJson(labels: string[], cols: JsonColumn[]): string {
   const prefixes = cols.map((c, k) => `${k === 0 ? '{' : ','}${JSON.stringify(c.key)}:`);
   const tsKey = cols.length === 0 ? '{"timestamp":' : ',"timestamp":';
   const parts: string[] = new Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
     let row = '';
     for (let k = 0; k < cols.length; k++) row += prefixes[k] + num(cols[k].values[i]);
-    parts[i] = `${row}${tsKey}${timestamp(i)}}`;
+    // labels are generated timestamps: no character in them needs escaping
+    parts[i] = `${row}${tsKey}"${labels[i]}"}`;
   }
-  return `[${parts.join(',')}]`;
+  return parts.join(',');
 }

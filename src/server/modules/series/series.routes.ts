@@ -1,4 +1,5 @@
 /** Routes of the developer API's time series; POST with a JSON body, or GET with the same query parameters. */
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KwhubError, paramError } from '../../../core/errors.js';
 import { isObjectId } from '../../../core/ids.js';
@@ -26,7 +27,8 @@ export async function seriesRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const p = paramsOf(req);
     const freq = uc.parseFrequency(p.sampling_frequency);
     const range = uc.requestRange(p, grant, ctx.clock.now());
-    return reply.type(json).send(await uc.siteData(ctx.store, site, await ctx.meters(site), type, range, freq));
+    const meters = await ctx.meters(site);
+    return reply.type(json).send(Readable.from(uc.streamSeries(range, freq, (r) => uc.siteData(ctx.store, site, meters, type, r, freq))));
   };
   app.post('/site_data/:site_id/:meter_type', siteData);
   app.get('/site_data/:site_id/:meter_type', siteData);
@@ -37,7 +39,7 @@ export async function seriesRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const p = paramsOf(req);
     const freq = uc.parseFrequency(p.sampling_frequency);
     const range = uc.requestRange(p, grant, ctx.clock.now());
-    return reply.type(json).send(await uc.meterData(ctx.store, site, meter, range, freq));
+    return reply.type(json).send(Readable.from(uc.streamSeries(range, freq, (r) => uc.meterData(ctx.store, site, meter, r, freq))));
   };
   app.post('/meter_data/:site_id/:meter_id', meterData);
   app.get('/meter_data/:site_id/:meter_id', meterData);

@@ -11,12 +11,34 @@ import { FREQUENCIES, METER_TYPES, isElectric, type Frequency, type MeterType } 
 import type { Grant, Meter, Site, Store } from '../../../store/store.js';
 import { SITE_FIELDS } from '../../../store/store.js';
 import { createSeriesTable } from '../../../core/time/series-table.js';
-import { seriesJson, vendorOrder, type JsonColumn } from './series-json.js';
+import { readMeterSeries, readPlan, readSiteSeries } from './series-read.js';
+import { rowsJson, vendorOrder, type JsonColumn } from './series-json.js';
 
 export interface SeriesParams {
   t_s?: unknown;
   t_e?: unknown;
   sampling_frequency?: unknown;
+}
+
+/** 15-minute answers are built and sent two weeks at a time: memory stays flat however long the range */
+const STREAM_CHUNK_MS = 14 * 24 * 3600 * 1000;
+
+/**
+ * A series answer as pieces of one JSON array: `build` renders the rows of a
+ * sub-range (comma-separated, no brackets). Only 15T is cut: coarser rows
+ * are few, and a cut would split a period.
+ */
+export async function* streamSeries(range: IntervalRange, freq: Frequency, build: (r: IntervalRange) => Promise<string>): AsyncGenerator<string> {
+  yield '[';
+  const step = freq === '15T' ? STREAM_CHUNK_MS : Infinity;
+  let first = true;
+  for (let from = range.from; from < range.to; from += step) {
+    const rows = await build({ from, to: Math.min(range.to, from + step) });
+    if (rows === '') continue;
+    yield first ? rows : `,${rows}`;
+    first = false;
+  }
+  yield ']';
 }
 
 /** Data exists only from 2000 to shortly after now (the gateway accepts nothing else): no range needs more. */
@@ -47,14 +69,15 @@ const participates = (m: Meter) => isElectric(m.type) && m.in_balance;
 export async function siteData(store: Store, site: Site, meters: Meter[], type: MeterType, range: IntervalRange, freq: Frequency): Promise<string> {
   const { from, to } = range;
   const cols: JsonColumn[] = [];
+  const plan = readPlan(site.timezone, freq, from, to);
 
   if (type === 'electricity') {
-    const s = await store.readSiteAlloc(site.id, from, to);
+    const s = await readSiteSeries(store, site.id, plan);
     const table = createSeriesTable(freq, site.timezone, from, to, s.t);
     for (const f of SITE_FIELDS) table.add(f, s.t, s.fields[f]);
     for (const m of meters.filter(participates)) {
       if (m.mode !== 'consumption' && m.mode !== 'production') continue;
-      const a = await store.readMeterAlloc(m.id, from, to);
+      const a = await readMeterSeries(store, m.id, plan);
       table.add(`total_${m.id}`, a.t, a.total);
       if (m.mode === 'consumption') {
         table.add(`self_${m.id}`, a.t, a.self);
@@ -62,12 +85,12 @@ export async function siteData(store: Store, site: Site, meters: Meter[], type: 
       }
     }
     for (const name of table.names()) cols.push({ key: name, values: table.column(name) });
-    return seriesJson(table.labels, vendorOrder(cols));
+    return rowsJson(table.labels, vendorOrder(cols));
   }
 
   // other types: sums over the in-balance meters of the type; charge points carry their electricity shares
   const own = meters.filter((m) => m.type === type && m.in_balance);
-  const allocs = await Promise.all(own.map((m) => store.readMeterAlloc(m.id, from, to)));
+  const allocs = await Promise.all(own.map((m) => readMeterSeries(store, m.id, plan)));
   const base = mergeTimes(allocs.map((a) => a.t));
   const table = createSeriesTable(freq, site.timezone, from, to, base);
   table.column('conso_total');
@@ -89,7 +112,7 @@ export async function siteData(store: Store, site: Site, meters: Meter[], type: 
     }
   });
   for (const name of table.names()) cols.push({ key: name, values: table.column(name) });
-  return seriesJson(table.labels, vendorOrder(cols));
+  return rowsJson(table.labels, vendorOrder(cols));
 }
 
 /** sorted union of several sorted time columns */
@@ -107,7 +130,7 @@ export async function meterOf(store: Store, site: Site, meterId: string): Promis
 }
 
 export async function meterData(store: Store, site: Site, meter: Meter, range: IntervalRange, freq: Frequency): Promise<string> {
-  const a = await store.readMeterAlloc(meter.id, range.from, range.to);
+  const a = await readMeterSeries(store, meter.id, readPlan(site.timezone, freq, range.from, range.to));
   const table = createSeriesTable(freq, site.timezone, range.from, range.to, a.t);
   const cols: JsonColumn[] = [];
   table.add('total', a.t, a.total);
@@ -117,7 +140,7 @@ export async function meterData(store: Store, site: Site, meter: Meter, range: I
     table.add('ext', a.t, a.ext);
     cols.push({ key: 'self', values: table.column('self') }, { key: 'ext', values: table.column('ext') });
   }
-  return seriesJson(table.labels, cols);
+  return rowsJson(table.labels, cols);
 }
 
 /** Raw readings in [t_s, t_e] (instants, not rounded to intervals), at their own timestamps. */
