@@ -9,15 +9,30 @@ import { compileRules } from '../core/allocation/rule-formula.js';
 import { runRules } from '../core/allocation/rule-evaluate.js';
 import { periodStarts } from '../core/time/periods.js';
 import { INTERVAL_MS } from '../core/types.js';
-import type { AllocationWrite, Meter, MeterAllocColumns, Site, SiteField, Store } from '../store/store.js';
+import type { AllocationWrite, IntervalColumns, Meter, MeterAllocColumns, MeterIntervalColumns, Site, SiteField, Store } from '../store/store.js';
 import { SITE_FIELDS } from '../store/store.js';
-import { compactColumn, emptyFrame, fillColumn, slotsWhere } from './site-frame.js';
+import { clearSlots, emptyFrame, fillColumn, slotsWhere } from './site-frame.js';
 
 /** at most this many days per pass keeps memory flat on long re-validations */
 const CHUNK_DAYS = 31;
 
 /** Allocates [from, to) widened to whole local days; reports progress in ms of the widened range. */
-export async function allocateRange(store: Store, site: Site, meters: Meter[], from: number, to: number, progress?: (doneMs: number) => void): Promise<number> {
+/** Freshly validated intervals of a meter, not stored yet: they replace the stored ones in [from, to). */
+export interface Validated {
+  from: number;
+  to: number;
+  intervals: IntervalColumns;
+}
+
+export async function allocateRange(
+  store: Store,
+  site: Site,
+  meters: Meter[],
+  from: number,
+  to: number,
+  validated: Map<string, Validated>,
+  progress?: (doneMs: number) => void,
+): Promise<number> {
   const days = periodStarts(site.timezone, 'D', from, to);
   if (days.length === 0) return 0;
   const last = days[days.length - 1];
@@ -26,20 +41,28 @@ export async function allocateRange(store: Store, site: Site, meters: Meter[], f
   let done = 0;
   for (let i = 0; i < days.length; i += CHUNK_DAYS) {
     const chunk = bounds.slice(i, Math.min(bounds.length, i + CHUNK_DAYS + 1));
-    done += await allocateChunk(store, site.id, meters, chunk);
+    done += await allocateChunk(store, site.id, meters, chunk, validated);
     progress?.(chunk[chunk.length - 1] - days[0]);
   }
   return done;
 }
 
 /** `dayBounds`: local day starts, the last one being the end of the chunk */
-async function allocateChunk(store: Store, siteId: string, meters: Meter[], dayBounds: number[]): Promise<number> {
+async function allocateChunk(store: Store, siteId: string, meters: Meter[], dayBounds: number[], validated: Map<string, Validated>): Promise<number> {
   const from = dayBounds[0];
   const to = dayBounds[dayBounds.length - 1];
   const frame = emptyFrame(meters.length, from, to);
   const physical = meters.map((m, i) => [m, i] as const).filter(([m]) => m.rule === null);
+  // what is stored, overlaid with what was just validated
   const stored = await store.readIntervals(physical.map(([m]) => m.id), from, to);
-  physical.forEach(([, i], k) => fillColumn(frame, i, stored[k]));
+  physical.forEach(([m, i], k) => {
+    fillColumn(frame, i, stored[k]);
+    const v = validated.get(m.id);
+    if (v) {
+      clearSlots(frame, i, v.from, v.to);
+      fillColumn(frame, i, v.intervals);
+    }
+  });
 
   const rules = compileRules(meters.map((m) => ({ id: m.id, rule: m.rule })));
   runRules(rules, { n: frame.n, im: frame.im, ex: frame.ex, present: frame.present });
@@ -67,7 +90,11 @@ async function allocateChunk(store: Store, siteId: string, meters: Meter[], dayB
   const meterCols = meters.map((_, i) => {
     const slots = slotsWhere(frame.present[i]);
     const r = result.meters[i];
-    return { slots, cols: { t: at(slots), total: pick(r.total, slots), self: pick(r.self, slots), ext: pick(r.ext, slots) } };
+    const cols: MeterIntervalColumns = {
+      t: at(slots), im: pick(frame.im[i], slots), ex: pick(frame.ex[i], slots), estimated: Uint8Array.from(slots, (s) => frame.estimated[i][s]),
+      total: pick(r.total, slots), self: pick(r.self, slots), ext: pick(r.ext, slots),
+    };
+    return { slots, cols };
   });
 
   // day sums over the slots that hold data; a day without data has no row
@@ -99,7 +126,6 @@ async function allocateChunk(store: Store, siteId: string, meters: Meter[], dayB
     to,
     site: { t: at(siteSlots), fields: Object.fromEntries(SITE_FIELDS.map((k, i) => [k, siteValues[i]])) as Record<SiteField, Float64Array> },
     meters: meters.map((m, i) => ({ meter_id: m.id, cols: meterCols[i].cols })),
-    ruleIntervals: rules.map((r) => ({ meter_id: meters[r.target].id, intervals: compactColumn(frame, r.target) })),
     days: {
       from,
       to,

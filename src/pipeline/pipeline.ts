@@ -10,7 +10,7 @@ import { KwhubError } from '../core/errors.js';
 import { INTERVAL_MS, isElectric, type MeterType } from '../core/types.js';
 import type { Clock } from '../core/clock.js';
 import type { Meter, RawMeterReading, Site, SpanRow, Store } from '../store/store.js';
-import { allocateRange } from './allocate-range.js';
+import { allocateRange, type Validated } from './allocate-range.js';
 
 export interface PipelineRun {
   meters: number;
@@ -118,6 +118,8 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
 
   const lock = site.lock_date === null ? null : ceilSlot(site.lock_date);
   const touched: [number, number][] = [];
+  // validated here, stored by the allocation below: each interval row is written once
+  const validated = new Map<string, Validated>();
   let intervals = 0;
   let done = 0;
   for (const [meterId, span] of spans) {
@@ -132,8 +134,7 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
     if (from >= to) continue;
     const kept = res.intervals.filter((iv) => iv.t >= from && iv.t < to);
     intervals += kept.length;
-    await store.applyValidation({
-      meter_id: meterId,
+    validated.set(meterId, {
       from,
       to,
       intervals: {
@@ -142,10 +143,14 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
         ex: Float64Array.from(kept, (iv) => iv.ex),
         estimated: Uint8Array.from(kept, (iv) => (iv.estimated ? 1 : 0)),
       },
+    });
+    await store.replaceQuality({
+      meter_id: meterId,
+      from,
+      to,
       // quality records belong to a write range by their start, as the store replaces them
       rejections: res.rejections.filter((r) => r.ts >= from && r.ts < to).map((r) => ({ ts: r.ts, reason: r.reason, detail: r.detail })),
       spans: mergeSpans(res.estimatedSpans.filter((s) => s.from >= from && s.from < to)),
-      settled: [],
       recorded_at: clock.now(),
     });
     touched.push([from, to]);
@@ -157,7 +162,7 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
   const span = merged.reduce((s, [a, b]) => s + (b - a), 0);
   let covered = 0;
   for (const [from, to] of merged) {
-    allocated += await allocateRange(store, site, meters, from, to, (d) => progress?.('allocate', covered + d, span));
+    allocated += await allocateRange(store, site, meters, from, to, validated, (d) => progress?.('allocate', covered + d, span));
     covered += to - from;
   }
   await store.settlePending(pending.map((p) => p.seq));

@@ -40,22 +40,16 @@ export function fillColumn(frame: SiteFrame, m: number, iv: IntervalColumns): vo
   }
 }
 
-/** The present slots of one column, back in the store's sparse shape. */
-export function compactColumn(frame: SiteFrame, m: number): IntervalColumns {
-  const pr = frame.present[m];
-  let count = 0;
-  for (let i = 0; i < frame.n; i++) count += pr[i];
-  const out: IntervalColumns = { t: new Float64Array(count), im: new Float64Array(count), ex: new Float64Array(count), estimated: new Uint8Array(count) };
-  let k = 0;
-  for (let i = 0; i < frame.n; i++) {
-    if (pr[i] === 0) continue;
-    out.t[k] = frame.from + i * INTERVAL_MS;
-    out.im[k] = frame.im[m][i];
-    out.ex[k] = frame.ex[m][i];
-    out.estimated[k] = frame.estimated[m][i];
-    k++;
+/** Forgets column m's values for interval starts in [from, to) (they are about to be replaced). */
+export function clearSlots(frame: SiteFrame, m: number, from: number, to: number): void {
+  const a = Math.max(0, Math.ceil((from - frame.from) / INTERVAL_MS));
+  const b = Math.min(frame.n, Math.ceil((to - frame.from) / INTERVAL_MS));
+  for (let s = a; s < b; s++) {
+    frame.present[m][s] = 0;
+    frame.im[m][s] = 0;
+    frame.ex[m][s] = 0;
+    frame.estimated[m][s] = 0;
   }
-  return out;
 }
 
 /** Indexes of the slots where `mask` is set. */

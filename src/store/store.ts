@@ -171,18 +171,23 @@ export interface SiteAllocColumns {
   fields: Record<SiteField, Float64Array>;
 }
 
-export interface ValidationWrite {
+/** The quality records a validation run found for one meter, replacing those in [from, to). */
+export interface QualityWrite {
   meter_id: string;
-  /** intervals with start in [from, to) are replaced by `intervals` */
   from: number;
   to: number;
-  intervals: IntervalColumns;
   rejections: RejectionRow[];
   spans: SpanRow[];
-  /** pending ranges this write settles */
-  settled: number[];
-  /** when the quality records were found */
+  /** when they were found */
   recorded_at: number;
+}
+
+/** Validated energies and allocation result of one meter, columnar (one row per interval). */
+export interface MeterIntervalColumns extends IntervalColumns {
+  total: Float64Array;
+  /** NaN where the meter has no share (not a participating consumer) */
+  self: Float64Array;
+  ext: Float64Array;
 }
 
 /**
@@ -205,9 +210,8 @@ export interface AllocationWrite {
   /** the day sums of the whole days [days.from, days.to) ⊇ [from, to) */
   days: DayRollups;
   site: SiteAllocColumns;
-  meters: { meter_id: string; cols: MeterAllocColumns }[];
-  /** derived intervals of rule meters, replacing theirs in [from, to) */
-  ruleIntervals: { meter_id: string; intervals: IntervalColumns }[];
+  /** every meter of the site (rule meters included): its intervals in [from, to) are replaced by these */
+  meters: { meter_id: string; cols: MeterIntervalColumns }[];
 }
 
 export interface Store {
@@ -276,9 +280,10 @@ export interface Store {
   rawReadings(meterId: string, from: number, to: number): Promise<RawMeterReading[]>;
   rawExtent(meterId: string): Promise<{ from: number; to: number } | null>;
 
-  applyValidation(write: ValidationWrite): Promise<void>;
+  replaceQuality(write: QualityWrite): Promise<void>;
   /** validated intervals with start in [from, to), one result per meter id, in order */
   readIntervals(meterIds: string[], from: number, to: number): Promise<IntervalColumns[]>;
+  /** stores a site's validated and allocated intervals (and day sums) in one transaction */
   applyAllocation(write: AllocationWrite): Promise<void>;
   readMeterAlloc(meterId: string, from: number, to: number): Promise<MeterAllocColumns>;
   readSiteAlloc(siteId: string, from: number, to: number): Promise<SiteAllocColumns>;

@@ -178,4 +178,12 @@ export const sqliteMigrations: string[] = [
     PRIMARY KEY (site_pk, day)
   ) WITHOUT ROWID;
   `,
+  /* 5: validated energies and their allocation in one row per meter and interval: written once */ `
+  ALTER TABLE intervals ADD COLUMN total REAL;
+  ALTER TABLE intervals ADD COLUMN self REAL;
+  ALTER TABLE intervals ADD COLUMN ext REAL;
+  UPDATE intervals SET total = a.total, self = a.self, ext = a.ext
+    FROM meter_alloc a WHERE a.meter_pk = intervals.meter_pk AND a.t = intervals.t;
+  DROP TABLE meter_alloc;
+  `,
 ];

@@ -13,7 +13,7 @@ export class SqliteBase {
   readonly db: Db;
   private readonly stmts = new Map<string, Statement>();
   // entities are never deleted, so their integer keys can be cached for good
-  private readonly pks = new Map<string, number>();
+  private readonly pks = { sites: new Map<string, number>(), meters: new Map<string, number>(), sensors: new Map<string, number>(), developers: new Map<string, number>() };
 
   constructor(opts: SqliteStoreOptions) {
     this.db = new Database(opts.path);
@@ -35,13 +35,13 @@ export class SqliteBase {
   }
 
   private pkOf(table: 'sites' | 'meters' | 'sensors' | 'developers', id: string): number {
-    const key = `${table}:${id}`;
-    let pk = this.pks.get(key);
+    const cache = this.pks[table];
+    let pk = cache.get(id);
     if (pk === undefined) {
       const r = this.stmt(`SELECT pk FROM ${table} WHERE id = ?`).get(id) as { pk: number } | undefined;
       if (!r) throw new Error(`no ${table.slice(0, -1)} ${id}`);
       pk = r.pk;
-      this.pks.set(key, pk);
+      cache.set(id, pk);
     }
     return pk;
   }
@@ -88,4 +88,4 @@ export class SqliteBase {
 }
 
 /** parameters bound per multi-row statement (SQLite allows 32,766) */
-const ROWS_PER_STATEMENT_PARAMS = 1000;
+const ROWS_PER_STATEMENT_PARAMS = 4000;

@@ -1,12 +1,13 @@
 /** The SQLite store's part for the metering pipeline: raw data, pending work, intervals, allocation, quality. */
 import type {
   AllocationWrite, InsertOutcome, IntervalColumns, MeterAllocColumns, PendingRange, QualityRecord, RawMeterReading,
-  RawSensorReading, RawWindow, SiteAllocColumns, SiteField, ValidationWrite,
+  RawSensorReading, RawWindow, SiteAllocColumns, SiteField, QualityWrite, MeterIntervalColumns,
 } from '../store.js';
 import { SITE_FIELDS } from '../store.js';
 import { SqliteBase } from './sqlite-base.js';
 
 type Row = Record<string, number | string | null>;
+type RawRow = [number, number | null, number | null, number | null, number | null];
 const RAW_COLS = 'ts, en_im, en_ex, heat_energy_kwh, vol_m3';
 
 function sameRaw(a: Row, b: RawMeterReading): boolean {
@@ -105,13 +106,18 @@ export class SqlitePipeline extends SqliteBase {
 
   async rawWindow(meterId: string, from: number, to: number, context: number): Promise<RawWindow> {
     const pk = this.meterPk(meterId);
-    const before = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts < ? ORDER BY ts DESC LIMIT ?`).all(pk, from, context + 1) as Row[];
-    const inside = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts >= ? AND ts <= ? ORDER BY ts`).all(pk, from, to) as Row[];
-    const after = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts > ? ORDER BY ts LIMIT ?`).all(pk, to, context + 1) as Row[];
+    // arrays, not named rows: a year of a meter is 35,040 of them
+    const before = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts < ? ORDER BY ts DESC LIMIT ?`).raw(true).all(pk, from, context + 1) as RawRow[];
+    const inside = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts >= ? AND ts <= ? ORDER BY ts`).raw(true).all(pk, from, to) as RawRow[];
+    const after = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts > ? ORDER BY ts LIMIT ?`).raw(true).all(pk, to, context + 1) as RawRow[];
     const moreBefore = before.length > context;
     const moreAfter = after.length > context;
-    const rows = [...before.slice(0, context).reverse(), ...inside, ...after.slice(0, context)];
-    return { readings: rows.map((r) => rawFromRow(meterId, r)), moreBefore, moreAfter };
+    const readings: RawMeterReading[] = [];
+    const add = (r: RawRow) => readings.push({ meter_id: meterId, ts: r[0], en_im: r[1], en_ex: r[2], heat_energy_kwh: r[3], vol_m3: r[4] });
+    for (let i = Math.min(context, before.length) - 1; i >= 0; i--) add(before[i]);
+    for (const r of inside) add(r);
+    for (let i = 0; i < Math.min(context, after.length); i++) add(after[i]);
+    return { readings, moreBefore, moreAfter };
   }
 
   async rawReadings(meterId: string, from: number, to: number): Promise<RawMeterReading[]> {
@@ -124,28 +130,13 @@ export class SqlitePipeline extends SqliteBase {
     return r.f === null ? null : { from: r.f as number, to: r.t as number };
   }
 
-  private writeIntervals(pk: number, from: number, to: number, iv: IntervalColumns): void {
-    this.stmt('DELETE FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ?').run(pk, from, to);
-    this.insertMany('INSERT INTO intervals(meter_pk, t, im, ex, estimated)', 5, iv.t.length, (i, buf, o) => {
-      buf[o] = pk;
-      buf[o + 1] = iv.t[i];
-      buf[o + 2] = iv.im[i];
-      buf[o + 3] = iv.ex[i];
-      buf[o + 4] = iv.estimated[i];
-    });
-  }
-
-  async applyValidation(w: ValidationWrite): Promise<void> {
+  async replaceQuality(w: QualityWrite): Promise<void> {
     const pk = this.meterPk(w.meter_id);
-    const now = w.recorded_at;
     this.db.transaction(() => {
-      this.writeIntervals(pk, w.from, w.to, w.intervals);
       this.stmt("DELETE FROM quality WHERE meter_pk = ? AND kind IN ('rejection', 'estimated') AND from_ts >= ? AND from_ts < ?").run(pk, w.from, w.to);
       const q = this.stmt('INSERT INTO quality(meter_pk, kind, from_ts, to_ts, reason, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-      for (const r of w.rejections) q.run(pk, 'rejection', r.ts, r.ts, r.reason, r.detail, now);
-      for (const s of w.spans) q.run(pk, 'estimated', s.from, s.to, s.reason, s.detail, now);
-      const del = this.stmt('DELETE FROM pending WHERE seq = ?');
-      for (const s of w.settled) del.run(s);
+      for (const r of w.rejections) q.run(pk, 'rejection', r.ts, r.ts, r.reason, r.detail, w.recorded_at);
+      for (const s of w.spans) q.run(pk, 'estimated', s.from, s.to, s.reason, s.detail, w.recorded_at);
     })();
   }
 
@@ -169,9 +160,23 @@ export class SqlitePipeline extends SqliteBase {
   async applyAllocation(w: AllocationWrite): Promise<void> {
     const sitePk = this.sitePk(w.site_id);
     this.db.transaction(() => {
-      for (const r of w.ruleIntervals) this.writeIntervals(this.meterPk(r.meter_id), w.from, w.to, r.intervals);
       this.writeSiteAlloc('site_alloc', 't', sitePk, w.from, w.to, w.site);
-      for (const m of w.meters) this.writeMeterAlloc('meter_alloc', 't', this.meterPk(m.meter_id), w.from, w.to, m.cols);
+      const del = this.stmt('DELETE FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ?');
+      for (const m of w.meters) {
+        const pk = this.meterPk(m.meter_id);
+        const c = m.cols;
+        del.run(pk, w.from, w.to);
+        this.insertMany('INSERT INTO intervals(meter_pk, t, im, ex, estimated, total, self, ext)', 8, c.t.length, (i, buf, o) => {
+          buf[o] = pk;
+          buf[o + 1] = c.t[i];
+          buf[o + 2] = c.im[i];
+          buf[o + 3] = c.ex[i];
+          buf[o + 4] = c.estimated[i];
+          buf[o + 5] = c.total[i];
+          buf[o + 6] = Number.isNaN(c.self[i]) ? null : c.self[i];
+          buf[o + 7] = Number.isNaN(c.ext[i]) ? null : c.ext[i];
+        });
+      }
       this.writeSiteAlloc('site_alloc_day', 'day', sitePk, w.days.from, w.days.to, w.days.site);
       for (const m of w.days.meters) this.writeMeterAlloc('meter_alloc_day', 'day', this.meterPk(m.meter_id), w.days.from, w.days.to, m.cols);
     })();
@@ -187,7 +192,7 @@ export class SqlitePipeline extends SqliteBase {
     });
   }
 
-  private writeMeterAlloc(table: 'meter_alloc' | 'meter_alloc_day', key: 't' | 'day', pk: number, from: number, to: number, c: MeterAllocColumns): void {
+  private writeMeterAlloc(table: 'meter_alloc_day', key: 'day', pk: number, from: number, to: number, c: MeterAllocColumns): void {
     this.stmt(`DELETE FROM ${table} WHERE meter_pk = ? AND ${key} >= ? AND ${key} < ?`).run(pk, from, to);
     this.insertMany(`INSERT INTO ${table}(meter_pk, ${key}, total, self, ext)`, 5, c.t.length, (i, buf, o) => {
       buf[o] = pk;
@@ -199,7 +204,7 @@ export class SqlitePipeline extends SqliteBase {
   }
 
   async readMeterAlloc(meterId: string, from: number, to: number): Promise<MeterAllocColumns> {
-    return this.meterAllocRows('meter_alloc', 't', meterId, from, to);
+    return this.meterAllocRows('intervals', 't', meterId, from, to);
   }
 
   async readMeterAllocDays(meterId: string, from: number, to: number): Promise<MeterAllocColumns> {
