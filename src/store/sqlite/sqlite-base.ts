@@ -34,6 +34,17 @@ export class SqliteBase {
     return s;
   }
 
+  /** a cached statement returning rows as arrays (cheaper for long scans); kept apart from stmt()'s */
+  protected rawStmt(sql: string): Statement {
+    const key = `raw:${sql}`;
+    let s = this.stmts.get(key);
+    if (!s) {
+      s = this.db.prepare(sql).raw(true);
+      this.stmts.set(key, s);
+    }
+    return s;
+  }
+
   private pkOf(table: 'sites' | 'meters' | 'sensors' | 'developers', id: string): number {
     const cache = this.pks[table];
     let pk = cache.get(id);

@@ -107,9 +107,9 @@ export class SqlitePipeline extends SqliteBase {
   async rawWindow(meterId: string, from: number, to: number, context: number): Promise<RawWindow> {
     const pk = this.meterPk(meterId);
     // arrays, not named rows: a year of a meter is 35,040 of them
-    const before = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts < ? ORDER BY ts DESC LIMIT ?`).raw(true).all(pk, from, context + 1) as RawRow[];
-    const inside = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts >= ? AND ts <= ? ORDER BY ts`).raw(true).all(pk, from, to) as RawRow[];
-    const after = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts > ? ORDER BY ts LIMIT ?`).raw(true).all(pk, to, context + 1) as RawRow[];
+    const before = this.rawStmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts < ? ORDER BY ts DESC LIMIT ?`).all(pk, from, context + 1) as RawRow[];
+    const inside = this.rawStmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts >= ? AND ts <= ? ORDER BY ts`).all(pk, from, to) as RawRow[];
+    const after = this.rawStmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts > ? ORDER BY ts LIMIT ?`).all(pk, to, context + 1) as RawRow[];
     const moreBefore = before.length > context;
     const moreAfter = after.length > context;
     const readings: RawMeterReading[] = [];
@@ -141,7 +141,7 @@ export class SqlitePipeline extends SqliteBase {
   }
 
   async readIntervals(meterIds: string[], from: number, to: number): Promise<IntervalColumns[]> {
-    const q = this.stmt('SELECT t, im, ex, estimated FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ? ORDER BY t').raw(true);
+    const q = this.rawStmt('SELECT t, im, ex, estimated FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ? ORDER BY t');
     return meterIds.map((id) => {
       const rows = q.all(this.meterPk(id), from, to) as number[][];
       const n = rows.length;
@@ -216,7 +216,7 @@ export class SqlitePipeline extends SqliteBase {
   }
 
   private meterAllocRows(table: string, key: string, meterId: string, from: number, to: number): MeterAllocColumns {
-    const rows = this.stmt(`SELECT ${key}, total, self, ext FROM ${table} WHERE meter_pk = ? AND ${key} >= ? AND ${key} < ? ORDER BY ${key}`).raw(true)
+    const rows = this.rawStmt(`SELECT ${key}, total, self, ext FROM ${table} WHERE meter_pk = ? AND ${key} >= ? AND ${key} < ? ORDER BY ${key}`)
       .all(this.meterPk(meterId), from, to) as (number | null)[][];
     const n = rows.length;
     const out: MeterAllocColumns = { t: new Float64Array(n), total: new Float64Array(n), self: new Float64Array(n), ext: new Float64Array(n) };
@@ -235,7 +235,7 @@ export class SqlitePipeline extends SqliteBase {
   }
 
   private siteAllocRows(table: string, key: string, siteId: string, from: number, to: number): SiteAllocColumns {
-    const rows = this.stmt(`SELECT ${key}, ${SITE_FIELDS.join(', ')} FROM ${table} WHERE site_pk = ? AND ${key} >= ? AND ${key} < ? ORDER BY ${key}`).raw(true)
+    const rows = this.rawStmt(`SELECT ${key}, ${SITE_FIELDS.join(', ')} FROM ${table} WHERE site_pk = ? AND ${key} >= ? AND ${key} < ? ORDER BY ${key}`)
       .all(this.sitePk(siteId), from, to) as number[][];
     const n = rows.length;
     const t = new Float64Array(n);
@@ -264,7 +264,7 @@ export class SqlitePipeline extends SqliteBase {
   }
 
   async sensorReadings(sensorId: string, from: number, to: number): Promise<{ ts: number[]; value: number[] }> {
-    const rows = this.stmt('SELECT ts, value FROM sensor_readings WHERE sensor_pk = ? AND ts >= ? AND ts <= ? ORDER BY ts').raw(true)
+    const rows = this.rawStmt('SELECT ts, value FROM sensor_readings WHERE sensor_pk = ? AND ts >= ? AND ts <= ? ORDER BY ts')
       .all(this.sensorPk(sensorId), from, to) as number[][];
     return { ts: rows.map((r) => r[0]), value: rows.map((r) => r[1]) };
   }
