@@ -173,7 +173,15 @@ export function createPipeline(store: Store, clock: Clock): Pipeline {
   const running = new Map<string, Promise<PipelineRun>>();
   const run = (siteId: string, progress?: PipelineProgress): Promise<PipelineRun> => {
     const prev = running.get(siteId) ?? Promise.resolve({ meters: 0, intervals: 0, allocated: 0 });
-    const next = prev.catch(() => undefined).then(() => runSite(store, clock, siteId, progress));
+    const next = prev.catch(() => undefined).then(async () => {
+      // in-process runs are chained; the store's lock keeps other processes and instances out
+      const release = await store.lockSite(siteId);
+      try {
+        return await runSite(store, clock, siteId, progress);
+      } finally {
+        await release();
+      }
+    });
     running.set(siteId, next);
     void next.finally(() => {
       if (running.get(siteId) === next) running.delete(siteId);

@@ -263,6 +263,13 @@ export interface Store {
   // --- the metering pipeline ---
 
   /**
+   * Holds the site's pipeline lock until the returned release is called: one
+   * validation/allocation run per site at a time, across processes and
+   * server instances (another run waits). A crashed holder's lock expires.
+   */
+  lockSite(siteId: string): Promise<() => Promise<void>>;
+
+  /**
    * Stores the raw readings of one site in one durable transaction (when the
    * promise resolves they survive a crash) and records the spans that must be
    * validated. Returns an outcome per input row.

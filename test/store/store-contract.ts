@@ -501,5 +501,27 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(await store.listGrants(DEV_1)).toEqual([]);
       });
     });
+
+    describe('pipeline lock', () => {
+      it('should let one holder at a time run a site and hand over on release', async () => {
+        await store.insertSite(site(SITE_A));
+        await store.insertSite(site(SITE_B));
+        const release = await store.lockSite(SITE_A);
+        let second = false;
+        const waiting = store.lockSite(SITE_A).then((r) => {
+          second = true;
+          return r;
+        });
+        // another site is not held up
+        const other = await store.lockSite(SITE_B);
+        await other();
+        await new Promise((r) => setTimeout(r, 100));
+        expect(second).toBe(false);
+        await release();
+        const release2 = await waiting;
+        expect(second).toBe(true);
+        await release2();
+      });
+    });
   });
 }

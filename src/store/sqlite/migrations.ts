@@ -186,4 +186,11 @@ export const sqliteMigrations: string[] = [
     FROM meter_alloc a WHERE a.meter_pk = intervals.meter_pk AND a.t = intervals.t;
   DROP TABLE meter_alloc;
   `,
+  /* 6: pipeline leases, so that several processes on one file never run a site's pipeline at once */ `
+  CREATE TABLE site_locks (
+    site_pk INTEGER PRIMARY KEY REFERENCES sites(pk),
+    holder TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -7,6 +7,8 @@ import { SITE_FIELDS } from '../store.js';
 import { SqliteBase } from './sqlite-base.js';
 
 type Row = Record<string, number | string | null>;
+/** a crashed holder's lease runs out after this long */
+const LEASE_MS = 30_000;
 type RawRow = [number, number | null, number | null, number | null, number | null];
 const RAW_COLS = 'ts, en_im, en_ex, heat_energy_kwh, vol_m3';
 
@@ -77,6 +79,33 @@ export class SqlitePipeline extends SqliteBase {
       });
       return { meters: m, sensors: s };
     }).immediate();
+  }
+
+  /**
+   * A lease row per site: taken in a short write transaction, renewed while
+   * held, and taken over once expired (its holder died). Waiters poll.
+   */
+  async lockSite(siteId: string): Promise<() => Promise<void>> {
+    const sitePk = this.sitePk(siteId);
+    const holder = `${process.pid}:${Math.random().toString(36).slice(2)}`;
+    const take = this.db.transaction((now: number) => {
+      const row = this.stmt('SELECT holder, expires_at FROM site_locks WHERE site_pk = ?').get(sitePk) as Row | undefined;
+      if (row && (row.expires_at as number) > now) return false;
+      this.stmt('INSERT INTO site_locks(site_pk, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT(site_pk) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at')
+        .run(sitePk, holder, now + LEASE_MS);
+      return true;
+    });
+    for (let wait = 5; !take.immediate(Date.now()); wait = Math.min(200, wait * 2)) {
+      await new Promise((r) => setTimeout(r, wait));
+    }
+    const renew = setInterval(() => {
+      this.stmt('UPDATE site_locks SET expires_at = ? WHERE site_pk = ? AND holder = ?').run(Date.now() + LEASE_MS, sitePk, holder);
+    }, LEASE_MS / 3);
+    renew.unref();
+    return async () => {
+      clearInterval(renew);
+      this.stmt('DELETE FROM site_locks WHERE site_pk = ? AND holder = ?').run(sitePk, holder);
+    };
   }
 
   async enqueueValidation(siteId: string, ranges: { meter_id: string; from: number; to: number }[]): Promise<void> {
