@@ -25,6 +25,12 @@ export const configDefinition = {
     schema: Type.String({ minLength: 1 }),
     default: './kwhub.sqlite',
   }),
+  redis: setting({
+    doc: 'Redis URL (redis://host:port) for the counters shared by several instances: rate limits and lockouts; unset: in memory',
+    env: 'KWHUB_REDIS',
+    schema: Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()]),
+    default: null,
+  }),
   host: setting({
     doc: 'Address the HTTP server listens on (0.0.0.0 to accept remote clients)',
     env: 'KWHUB_HOST',
