@@ -7,6 +7,7 @@ import { registerImport } from './import.js';
 import { registerDemo } from './demo.js';
 import { registerStart } from './start.js';
 import { registerGatewaySim } from './gateway-sim.js';
+import { registerCopy } from './copy.js';
 
 const program = new Command('kwhub')
   .description('kWhub: metering data for solar self-consumption communities, served as the Climkit Developer API')
@@ -19,5 +20,6 @@ registerApply(program);
 registerDeveloper(program);
 registerImport(program);
 registerGatewaySim(program);
+registerCopy(program);
 
 await program.parseAsync(process.argv);

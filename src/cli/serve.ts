@@ -1,9 +1,27 @@
 import type { Command } from 'commander';
-import { describeConfig } from '../config/config.js';
+import { ConfigError, describeConfig } from '../config/config.js';
 import { openStore } from '../store/open-store.js';
 import { createApp } from '../server/app.js';
 import { createRedisRateStore } from '../server/rate-limit/redis-rate-store.js';
 import { action, dbOption, loadConfig } from './common.js';
+
+function portError(e: unknown, host: string, port: number): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new ConfigError(`${host}:${port} is already in use: stop what uses it, or choose another port with --port or KWHUB_PORT`);
+  if (code === 'EACCES') return new ConfigError(`not allowed to listen on ${host}:${port}: choose a port above 1024 with --port or KWHUB_PORT`);
+  if (code === 'EADDRNOTAVAIL') return new ConfigError(`${host} is not an address of this machine: set --host or KWHUB_HOST`);
+  return e;
+}
+
+/** Fails early, with the message serve would give, when the address cannot be listened on. */
+export async function assertCanListen(host: string, port: number): Promise<void> {
+  const { createServer } = await import('node:net');
+  await new Promise<void>((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', (e) => reject(portError(e, host, port)));
+    srv.listen(port, host, () => srv.close(() => resolve()));
+  });
+}
 
 export interface RunningServer {
   url: string;
@@ -22,7 +40,14 @@ export async function startServer(overrides: { db?: string; port?: number; host?
         'Set KWHUB_ADMIN_TOKEN to choose your own instead.\n\n',
     );
   }
-  const url = await app.listen({ host: config.host, port: config.port });
+  let url: string;
+  try {
+    url = await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    await app.close();
+    await store.close();
+    throw portError(e, config.host, config.port);
+  }
   let closed = false;
   const close = async () => {
     if (closed) return;

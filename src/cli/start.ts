@@ -3,7 +3,7 @@ import { systemClock } from '../core/clock.js';
 import { DEFAULT_DEMO_SEED, DEMO_PASSWORD, DEMO_USERNAME } from '../ingest/demo.js';
 import { createDeps } from '../server/context.js';
 import { openStore } from '../store/open-store.js';
-import { startServer } from './serve.js';
+import { assertCanListen, startServer } from './serve.js';
 import { action, dbOption, loadConfig } from './common.js';
 import { credentialsText, demoWithProgress } from './demo.js';
 
@@ -33,7 +33,9 @@ export function registerStart(program: Command): void {
     .option('--host <addr>', 'listen address (env KWHUB_HOST, default 127.0.0.1)')
     .option('--seed <n>', 'seed of the demo data', (v) => Number(v), DEFAULT_DEMO_SEED)
     .action(action(async (opts: { db?: string; port?: number; host?: string; seed: number }) => {
-      const config = loadConfig({ db: opts.db });
+      const config = loadConfig({ db: opts.db, port: opts.port, host: opts.host });
+      // before a minute of demo: is the port free?
+      await assertCanListen(config.host, config.port);
       const store = await openStore(config.db);
       let siteId: string | null = null;
       try {

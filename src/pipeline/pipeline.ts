@@ -148,9 +148,9 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
       meter_id: meterId,
       from,
       to,
-      // quality records belong to a write range by their start, as the store replaces them
+      // rejections belong to the range by their instant; spans are cut at its edges, as the store replaces them
       rejections: res.rejections.filter((r) => r.ts >= from && r.ts < to).map((r) => ({ ts: r.ts, reason: r.reason, detail: r.detail })),
-      spans: mergeSpans(res.estimatedSpans.filter((s) => s.from >= from && s.from < to)),
+      spans: mergeSpans(res.estimatedSpans.filter((s) => s.to > from && s.from < to).map((s) => ({ ...s, from: Math.max(s.from, from), to: Math.min(s.to, to) }))),
       recorded_at: clock.now(),
     });
     touched.push([from, to]);

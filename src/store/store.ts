@@ -171,7 +171,11 @@ export interface SiteAllocColumns {
   fields: Record<SiteField, Float64Array>;
 }
 
-/** The quality records a validation run found for one meter, replacing those in [from, to). */
+/**
+ * The quality records a validation run found for one meter in [from, to):
+ * they replace the rejections there, and the estimated spans there (spans
+ * reaching beyond the range keep their parts outside it).
+ */
 export interface QualityWrite {
   meter_id: string;
   from: number;
@@ -244,6 +248,8 @@ export interface Store {
 
   insertGateway(gateway: Gateway, tokenHash: string): Promise<void>;
   findGatewayByTokenHash(tokenHash: string): Promise<Gateway | null>;
+  /** every gateway with its token hash (for copying a deployment to another store) */
+  listGateways(): Promise<(Gateway & { token_hash: string })[]>;
 
   insertDeveloper(dev: Developer): Promise<void>;
   updateDeveloperPassword(id: string, passwordHash: string): Promise<void>;

@@ -161,11 +161,20 @@ export class SqlitePipeline extends SqliteBase {
 
   async replaceQuality(w: QualityWrite): Promise<void> {
     const pk = this.meterPk(w.meter_id);
+    const ins = this.stmt('INSERT INTO quality(meter_pk, kind, from_ts, to_ts, reason, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.db.transaction(() => {
-      this.stmt("DELETE FROM quality WHERE meter_pk = ? AND kind IN ('rejection', 'estimated') AND from_ts >= ? AND from_ts < ?").run(pk, w.from, w.to);
-      const q = this.stmt('INSERT INTO quality(meter_pk, kind, from_ts, to_ts, reason, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-      for (const r of w.rejections) q.run(pk, 'rejection', r.ts, r.ts, r.reason, r.detail, w.recorded_at);
-      for (const s of w.spans) q.run(pk, 'estimated', s.from, s.to, s.reason, s.detail, w.recorded_at);
+      this.stmt("DELETE FROM quality WHERE meter_pk = ? AND kind = 'rejection' AND from_ts >= ? AND from_ts < ?").run(pk, w.from, w.to);
+      // estimated spans reaching into the range are cut at its edges: what lies outside stays
+      const overlapping = this.stmt("SELECT id, from_ts, to_ts, reason, detail, recorded_at FROM quality WHERE meter_pk = ? AND kind = 'estimated' AND from_ts < ? AND to_ts > ?")
+        .all(pk, w.to, w.from) as Row[];
+      const del = this.stmt('DELETE FROM quality WHERE id = ?');
+      for (const q of overlapping) {
+        del.run(q.id);
+        if ((q.from_ts as number) < w.from) ins.run(pk, 'estimated', q.from_ts, w.from, q.reason, q.detail, q.recorded_at);
+        if ((q.to_ts as number) > w.to) ins.run(pk, 'estimated', w.to, q.to_ts, q.reason, q.detail, q.recorded_at);
+      }
+      for (const r of w.rejections) ins.run(pk, 'rejection', r.ts, r.ts, r.reason, r.detail, w.recorded_at);
+      for (const s of w.spans) ins.run(pk, 'estimated', s.from, s.to, s.reason, s.detail, w.recorded_at);
     })();
   }
 

@@ -212,6 +212,10 @@ export class SqliteStore extends SqlitePipeline implements Store {
     ).get(tokenHash) as Gateway | undefined) ?? null;
   }
 
+  async listGateways(): Promise<(Gateway & { token_hash: string })[]> {
+    return this.stmt('SELECT g.id, s.id AS site_id, g.name, g.created_at, g.token_hash FROM gateways g JOIN sites s ON s.pk = g.site_pk ORDER BY g.pk').all() as (Gateway & { token_hash: string })[];
+  }
+
   async insertDeveloper(d: Developer): Promise<void> {
     this.stmt('INSERT INTO developers(id, username, password_hash, created_at) VALUES (?, ?, ?, ?)')
       .run(d.id, d.username, d.password_hash, d.created_at);
