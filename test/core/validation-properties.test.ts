@@ -80,11 +80,12 @@ function build(start: number, steps: Step[], wrap: boolean, withEvents: boolean)
 
 const inRange = (from: number, to: number) => (t: number) => t >= from && t < to;
 
-function restrict(r: ValidationResult, keep: (t: number) => boolean): ValidationResult {
+/** points by their instant; estimated spans by whether they overlap the range (`keepSpan`) */
+function restrict(r: ValidationResult, keep: (t: number) => boolean, keepSpan: (s: { from: number; to: number }) => boolean): ValidationResult {
   return {
     intervals: r.intervals.filter((i) => keep(i.t)),
     rejections: r.rejections.filter((x) => keep(x.ts)),
-    estimatedSpans: r.estimatedSpans.filter((s) => keep(s.from)),
+    estimatedSpans: r.estimatedSpans.filter(keepSpan),
     exchanges: r.exchanges.filter((e) => keep(e.from)),
     wraps: r.wraps.filter((w) => keep(w.from)),
   };
@@ -107,10 +108,11 @@ function checkLate(now: RawReading[], cfg: MeterValidationConfig, i: number, len
   expect(writeTo % Q).toBe(0);
   const full = validateMeter(now, cfg);
   const inside = inRange(writeFrom, writeTo);
-  expect(got).toEqual(restrict(full, inside));
+  const overlaps = (x: { from: number; to: number }) => x.from < writeTo && x.to > writeFrom;
+  expect(got).toEqual(restrict(full, inside, overlaps));
   const old = validateMeter(before, cfg);
   const outside = (t: number) => !inside(t);
-  expect(restrict(old, outside)).toEqual(restrict(full, outside));
+  expect(restrict(old, outside, (x) => !overlaps(x))).toEqual(restrict(full, outside, (x) => !overlaps(x)));
 }
 
 describe('validation properties', () => {

@@ -49,13 +49,15 @@ export function validateMeter(readings: readonly RawReading[], cfg: MeterValidat
 
 function analyze(p: Points, cfg: MeterValidationConfig, rejections: Rejection[], from: number, to: number): ValidationResult {
   const inRange = (t: number): boolean => t >= from && t < to;
+  // an estimated span counts where it overlaps the range: the caller replaces spans by overlap
+  const overlaps = (s: { from: number; to: number }): boolean => s.from < to && s.to > from;
   if (cfg.readingKind === 'interval') {
     const a = analyzeInterval(p, cfg);
     for (const r of a.rejections) if (inRange(r.ts)) rejections.push(r);
     return {
       intervals: a.intervals.filter((i) => inRange(i.t)),
       rejections,
-      estimatedSpans: a.spans.filter((s) => inRange(s.from)),
+      estimatedSpans: a.spans.filter(overlaps),
       exchanges: [],
       wraps: [],
     };
@@ -65,7 +67,7 @@ function analyze(p: Points, cfg: MeterValidationConfig, rejections: Rejection[],
   return {
     intervals: alignSegments(p, a, from, to),
     rejections,
-    estimatedSpans: a.spans.filter((s) => inRange(s.from)),
+    estimatedSpans: a.spans.filter(overlaps),
     exchanges: a.exchanges.filter((e) => inRange(e.from)),
     wraps: a.wraps.filter((w) => inRange(w.from)),
   };
