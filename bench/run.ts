@@ -9,6 +9,8 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import autocannon from 'autocannon';
+import pg from 'pg';
+import { openStore } from '../src/store/open-store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { createDeps } from '../src/server/context.js';
 import { systemClock } from '../src/core/clock.js';
@@ -51,7 +53,7 @@ function plainInsert(path: string, batches: GatewayReading[][], meterPk: Map<str
 }
 
 async function importSite(path: string, site: ReturnType<typeof benchSite>, batches: GatewayReading[][], start = START): Promise<number> {
-  const store = new SqliteStore({ path });
+  const store = path.startsWith('postgres') ? await openStore(path) : new SqliteStore({ path });
   await store.migrate();
   const deps = createDeps(store, systemClock);
   await applySiteDocument(deps, { ...site.doc, developers: [{ username: 'bench', password: 'bench-password', consent_ref: 'bench' }] });
@@ -85,6 +87,89 @@ async function fetchText(url: string, token: string, body: unknown): Promise<str
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+
+/** a fresh database on the server of `url`, dropped by the returned function */
+async function pgDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `kwhub_bench_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+async function benchPostgres(url: string, site: ReturnType<typeof benchSite>, batches: GatewayReading[][], readings: number, pk: Map<string, number>): Promise<void> {
+  // floor of I1: the same rows, plain batched INSERTs (unnest) into an empty table
+  const plainDb = await pgDatabase(url);
+  let plain = 0;
+  try {
+    const c = new pg.Client({ connectionString: plainDb.url });
+    await c.connect();
+    await c.query('CREATE TABLE raw (meter_pk int, ts bigint, en_im float8, en_ex float8, heat_energy_kwh float8, vol_m3 float8, received_at bigint, PRIMARY KEY (meter_pk, ts))');
+    const now = Date.now();
+    plain = await timeIt(async () => {
+      for (const b of batches) {
+        await c.query('INSERT INTO raw SELECT m, t, i, e, NULL, NULL, $5 FROM unnest($1::int[], $2::bigint[], $3::float8[], $4::float8[]) AS x(m, t, i, e)', [
+          b.map((r) => pk.get(r.meter_id)), b.map((r) => r.timestamp), b.map((r) => r.en_im), b.map((r) => r.en_ex), now,
+        ]);
+      }
+    });
+    await c.end();
+  } finally {
+    await plainDb.drop();
+  }
+  const db = await pgDatabase(url);
+  try {
+    const i1 = await importSite(db.url, site, batches);
+    const rate = readings / (i1 / 1000);
+    log(`I1 on PostgreSQL: plain ${fmtMs(plain)}, kWhub ${fmtMs(i1)}`);
+    rows.push({ id: 'I1 pg', work: `bulk import on PostgreSQL: ${readings.toLocaleString('en')} readings, stored, validated, allocated`, baseline: 'plain batched INSERT (unnest) of the same rows into an empty table', value: `${fmtMs(i1)} = ${Math.round(rate).toLocaleString('en')} readings/s`, base: fmtMs(plain), ratio: `${(i1 / plain).toFixed(2)}×`, target: '(reported next to SQLite)', met: null });
+
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    const meterPk = async (id: string) => (await c.query('SELECT pk FROM meters WHERE id = $1', [id])).rows[0].pk as number;
+    const yearEnd = START + YEAR_STEPS * 900_000;
+    const c0 = site.consumers[0];
+    const c0pk = await meterPk(c0);
+    const floor = await medianMs(RUNS, async () => JSON.stringify((await c.query('SELECT t, total, self, ext FROM intervals WHERE meter_pk = $1 AND t >= $2 AND t < $3 ORDER BY t', [c0pk, START, yearEnd])).rows));
+    // sizes, for the sizing table of the README
+    const size = (await c.query(`SELECT sum(pg_total_relation_size(c.oid))::float8 AS bytes FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1`, ['intervals'])).rows[0].bytes as number;
+    const rawSize = (await c.query(`SELECT sum(pg_total_relation_size(c.oid))::float8 AS bytes FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1`, ['raw_readings'])).rows[0].bytes as number;
+    const nIntervals = Number((await c.query('SELECT count(*) AS n FROM intervals')).rows[0].n);
+    await c.end();
+    const server = await serve(db.url);
+    try {
+      const token = await login(server.url);
+      const body = { t_s: iso(START), t_e: iso(yearEnd), sampling_frequency: '15T' };
+      const r1 = await medianMs(RUNS, () => fetchText(`${server.url}/api/v1/meter_data/${site.id}/${c0}`, token, body));
+      rows.push({ id: 'R1 pg', work: 'meter_data, 1 year at 15T, one meter, over HTTP, on PostgreSQL', baseline: 'plain SELECT of the same rows + JSON.stringify, in-process (pg)', value: fmtMs(r1), base: fmtMs(floor), ratio: `${(r1 / floor).toFixed(2)}×`, target: '(reported next to SQLite)', met: null });
+      for (const freq of ['D', 'M'] as const) {
+        const r3 = await medianMs(RUNS, () => fetchText(`${server.url}/api/v1/site_data/${site.id}/electricity`, token, { ...body, sampling_frequency: freq }));
+        rows.push({ id: `R3 ${freq} pg`, work: `site_data/electricity, 1 year at ${freq}, ${CONSUMERS} consumers, on PostgreSQL`, baseline: "R1's floor (pg)", value: fmtMs(r3), base: fmtMs(floor), ratio: `${(r3 / floor).toFixed(2)}×`, target: '(reported next to SQLite)', met: null });
+      }
+    } finally {
+      await server.stop();
+    }
+    sizing.push(
+      `PostgreSQL, one site-year of ${site.consumers.length + 2} meters: ${readings.toLocaleString('en')} raw readings in ${(rawSize / 2 ** 20).toFixed(0)} MiB (${(rawSize / readings).toFixed(0)} bytes/row with indexes), ` +
+      `${nIntervals.toLocaleString('en')} interval rows in ${(size / 2 ** 20).toFixed(0)} MiB (${(size / nIntervals).toFixed(0)} bytes/row with indexes); ingest ${Math.round(rate).toLocaleString('en')} readings/s end to end`,
+    );
+  } finally {
+    await db.drop();
+  }
+}
+
+const sizing: string[] = [];
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kwhub-bench-'));
@@ -214,13 +299,18 @@ async function main(): Promise<void> {
       await m1.stop();
     }
 
+    // the same R1, R3 and I1 on PostgreSQL, when a server is given (bash .ci/services.sh starts one)
+    const pgUrl = process.env.KWHUB_BENCH_PG_URL ?? process.env.KWHUB_TEST_PG_URL;
+    if (pgUrl) await benchPostgres(pgUrl, site, batches, readings, pk);
+    else log('PostgreSQL rows skipped: set KWHUB_BENCH_PG_URL (or start the services: eval "$(bash .ci/services.sh start)")');
+
     const when = new Date().toISOString();
     const table = [
       '| # | work | measured | baseline (same run) | baseline value | ratio | target | met |',
       '|---|---|---|---|---|---|---|---|',
       ...rows.map((r) => `| ${r.id} | ${r.work} | ${r.value} | ${r.baseline} | ${r.base} | ${r.ratio} | ${r.target} | ${r.met === null ? '—' : r.met ? 'yes' : '**no**'} |`),
     ].join('\n');
-    const md = `# kWhub benchmark results\n\n- date: ${when}\n- machine: ${machine()}\n- engine: SQLite (better-sqlite3), one server process\n- method: medians of ${RUNS} runs for reads (after a warm-up), ${Math.max(1, Math.min(RUNS, 3))} runs for the import; every baseline measured in the same run\n- total time: ${((Date.now() - started) / 1000).toFixed(0)} s\n\n${table}\n\nRun it yourself: \`npm run bench\` (set BENCH_RUNS for more or fewer runs).\n`;
+    const md = `# kWhub benchmark results\n\n- date: ${when}\n- machine: ${machine()}\n- engines: SQLite (better-sqlite3); PostgreSQL 15 rows marked "pg" (same machine, loopback); one server process\n- method: medians of ${RUNS} runs for reads (after a warm-up), ${Math.max(1, Math.min(RUNS, 3))} runs for the import; every baseline measured in the same run\n- total time: ${((Date.now() - started) / 1000).toFixed(0)} s\n\n${table}\n\n${sizing.length ? `\n## Sizes measured\n\n${sizing.map((x) => `- ${x}`).join('\n')}\n` : ''}\nRun it yourself: \`npm run bench\` (set BENCH_RUNS for more or fewer runs; KWHUB_BENCH_PG_URL adds PostgreSQL).\n`;
     await writeFile(join(here, 'RESULTS.md'), md);
     process.stdout.write(`${md}\n`);
   } finally {

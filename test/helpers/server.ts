@@ -13,6 +13,11 @@ import { parseConfig, type Config } from '../../src/config/config.js';
 import { createTestClock, type TestClock } from '../../src/core/clock.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
+import { openStore } from '../../src/store/open-store.js';
+import { createRedisRateStore } from '../../src/server/rate-limit/redis-rate-store.js';
+import type { RateStore } from '../../src/server/rate-limit/rate-store.js';
+import { freshPgDatabase } from './pg.js';
+import { checkConformance } from './conformance.js';
 
 /** a fixed 32-character operator token for tests */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcde';
@@ -28,14 +33,33 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(opts: { clock?: TestClock; config?: Partial<Config> } = {}): Promise<TestServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'kwhub-e2e-'));
+/**
+ * The engine under test: SQLite by default; KWHUB_TEST_ENGINE=postgres runs
+ * the same suites on a fresh PostgreSQL database per server (and on Redis
+ * for the counters when KWHUB_TEST_REDIS_URL is set).
+ */
+export const TEST_ENGINE: 'sqlite' | 'postgres' = process.env.KWHUB_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
+
+async function openTestStore(dir: string): Promise<{ store: Store; db: string; rateStore?: RateStore; cleanup(): Promise<void> }> {
+  if (TEST_ENGINE === 'postgres') {
+    const pgdb = await freshPgDatabase();
+    const store = await openStore(pgdb.url);
+    const redis = process.env.KWHUB_TEST_REDIS_URL;
+    const rateStore = redis ? await createRedisRateStore(redis, `kwtest:${pgdb.name}:`) : undefined;
+    return { store, db: pgdb.url, rateStore, cleanup: () => pgdb.drop() };
+  }
   const dbPath = join(dir, 'kwhub.sqlite');
-  const clock = opts.clock ?? createTestClock();
-  const config = parseConfig({}, { logLevel: 'silent', port: 0, adminToken: TEST_ADMIN_TOKEN, db: dbPath, ...opts.config });
   const store = new SqliteStore({ path: dbPath, synchronous: 'NORMAL' });
   await store.migrate();
-  const { app, ctx } = await createApp({ config, store, clock });
+  return { store, db: dbPath, cleanup: async () => undefined };
+}
+
+export async function startTestServer(opts: { clock?: TestClock; config?: Partial<Config> } = {}): Promise<TestServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'kwhub-e2e-'));
+  const clock = opts.clock ?? createTestClock();
+  const { store, db, rateStore, cleanup } = await openTestStore(dir);
+  const config = parseConfig({}, { logLevel: 'silent', port: 0, adminToken: TEST_ADMIN_TOKEN, db, ...opts.config });
+  const { app, ctx } = await createApp({ config, store, clock, rateStore });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   let closed = false;
@@ -52,6 +76,7 @@ export async function startTestServer(opts: { clock?: TestClock; config?: Partia
       closed = true;
       await app.close();
       await store.close();
+      await cleanup();
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -105,6 +130,8 @@ export async function request(baseUrl: string, method: string, path: string, opt
       parsed = text;
     }
   }
+  // every answer must be what the server's own OpenAPI document says (status, content type, body)
+  await checkConformance({ method, url: baseUrl + path, status: res.status, headers: res.headers, text, json: typeof parsed === 'string' ? undefined : parsed });
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 

@@ -46,8 +46,4 @@ describe('SqliteStore on a file', () => {
     await s.close();
     await expect(s.close()).resolves.toBeUndefined();
   });
-
-  it('should refuse a postgres URL with a clear message in this build', async () => {
-    await expect(openStore('postgres://user@localhost/kwhub')).rejects.toThrow(/SQLite/);
-  });
 });

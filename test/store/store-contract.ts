@@ -1,73 +1,16 @@
 /**
- * The contract every Store adapter honours (SQLite now, PostgreSQL later).
+ * The contract every Store adapter honours (SQLite and PostgreSQL).
  * It speaks only through the Store interface: no SQL, no engine specifics.
  *
  * `open` returns a fresh, empty store (migrated or not: the suite migrates);
  * the suite closes it after each test.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Developer, Gateway, Grant, Meter, Sensor, Site, Store } from '../../src/store/store.js';
-
-const SITE_A = '61dfca85eba4e3564021f36f';
-const SITE_B = '61dfca85eba4e3564021f370';
-const METER_1 = '61dfcb4beba4e3563fdf3d9f';
-const METER_2 = '61dfcb80eba4e3563fdf3da2';
-const METER_3 = '61dfcb8ceba4e3564021f374';
-const SENSOR_1 = '61dfcc01eba4e3564021f380';
-const SENSOR_2 = '61dfcc01eba4e3564021f381';
-const GATEWAY_1 = '61dfcd00eba4e3564021f390';
-const DEV_1 = '61dfce00eba4e3564021f3a0';
-const DEV_2 = '61dfce00eba4e3564021f3a1';
-const UNUSED = '0123456789abcdef01234567';
-
-function site(id: string, over: Partial<Site> = {}): Site {
-  return {
-    id,
-    site_ref: `REF-${id.slice(-4)}`,
-    name: `Site ${id.slice(-4)}`,
-    address: { street_name: 'Rue du Lac', street_number: '12b', city: 'Lausanne', postal_code: 1007 },
-    latitude: 46.5197,
-    longitude: 6.6323,
-    timezone: 'Europe/Zurich',
-    creation_date: '2021-01-12T08:31:00',
-    lock_date: null,
-    ...over,
-  };
-}
-
-/** a site without its read-only configuration version, which the store maintains itself */
-function fields(s: Site | null): Site | null {
-  if (s === null) return null;
-  const { config_version: _v, ...rest } = s;
-  return rest;
-}
-
-function meter(id: string, siteId: string, over: Partial<Meter> = {}): Meter {
-  return {
-    id,
-    site_id: siteId,
-    name: `Meter ${id.slice(-4)}`,
-    type: 'electricity',
-    mode: 'consumption',
-    prim_ad: 11,
-    reading_kind: 'index',
-    rule: null,
-    in_balance: true,
-    reversed: false,
-    installed_at: null,
-    max_power_kw: null,
-    register_max: null,
-    ...over,
-  };
-}
-
-function sensor(id: string, siteId: string, over: Partial<Sensor> = {}): Sensor {
-  return { id, site_id: siteId, name: `Sensor ${id.slice(-4)}`, type: 'temperature', unit: '°C', model: 'PT1000', ...over };
-}
-
-function developer(id: string, username: string): Developer {
-  return { id, username, password_hash: `$argon2id$v=19$m=19456,t=2,p=1$${username}`, created_at: 1714564800000 };
-}
+import type { Gateway, Grant, Store } from '../../src/store/store.js';
+import { pipelineContract } from './store-contract-pipeline.js';
+import {
+  DEV_1, DEV_2, GATEWAY_1, METER_1, METER_2, METER_3, SENSOR_1, SENSOR_2, SITE_A, SITE_B, UNUSED, developer, fields, meter, sensor, site,
+} from './store-fixtures.js';
 
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -295,6 +238,19 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(await store.getMeter(METER_2)).toEqual(meter(METER_2, SITE_A, { prim_ad: 2 }));
       });
 
+      it('should refuse a patch of a column that is not patchable, and change nothing', async () => {
+        await store.insertMeter(meter(METER_1, SITE_A));
+        const v = (await store.getSite(SITE_A))!.config_version;
+        await expect(store.updateMeter(METER_1, { site_id: SITE_B } as never)).rejects.toThrow(/cannot update/);
+        await expect(store.updateMeter(METER_1, { name: 'x', pk: 7 } as never)).rejects.toThrow(/cannot update/);
+        await expect(store.updateMeter(METER_1, { 'name = 1; --': 'x' } as never)).rejects.toThrow(/cannot update/);
+        await store.insertSensor(sensor(SENSOR_1, SITE_A));
+        await expect(store.updateSensor(SENSOR_1, { site_id: SITE_B } as never)).rejects.toThrow(/cannot update/);
+        expect(await store.getMeter(METER_1)).toEqual(meter(METER_1, SITE_A));
+        expect(await store.getSensor(SENSOR_1)).toEqual(sensor(SENSOR_1, SITE_A));
+        expect((await store.getSite(SITE_A))!.config_version).toBe(v);
+      });
+
       it('should set and clear a rule through a patch', async () => {
         await store.insertMeter(meter(METER_1, SITE_A, { prim_ad: 1 }));
         await store.insertMeter(meter(METER_2, SITE_A, { prim_ad: 2 }));
@@ -361,6 +317,17 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(typeof found!.created_at).toBe('number');
         expect(await store.findGatewayByTokenHash('b'.repeat(64))).toBeNull();
         expect(await store.findGatewayByTokenHash('')).toBeNull();
+      });
+
+      it('should list every gateway with its token hash, in insertion order', async () => {
+        expect(await store.listGateways()).toEqual([]);
+        await store.insertSite(site(SITE_B));
+        await store.insertGateway({ id: GATEWAY_1, site_id: SITE_B, name: 'g1', created_at: 5 }, 'e'.repeat(64));
+        await store.insertGateway({ id: UNUSED, site_id: SITE_A, name: 'g2', created_at: 6 }, 'f'.repeat(64));
+        expect(await store.listGateways()).toEqual([
+          { id: GATEWAY_1, site_id: SITE_B, name: 'g1', created_at: 5, token_hash: 'e'.repeat(64) },
+          { id: UNUSED, site_id: SITE_A, name: 'g2', created_at: 6, token_hash: 'f'.repeat(64) },
+        ]);
       });
 
       it('should refuse two gateways with the same token hash', async () => {
@@ -495,6 +462,22 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(await store.getGrant(DEV_2, SITE_A)).toEqual(grant(DEV_2, SITE_A));
       });
 
+      it('should return the site and the grant in one lookup, or null', async () => {
+        await store.putGrant(grant(DEV_1, SITE_A, { history_from: 1704067200000 }));
+        await store.updateSite(SITE_A, { lock_date: 1706745600000 });
+        const got = await store.getGrantedSite(DEV_1, SITE_A);
+        expect(got).not.toBeNull();
+        expect(got!.grant).toEqual(grant(DEV_1, SITE_A, { history_from: 1704067200000 }));
+        expect(fields(got!.site)).toEqual(site(SITE_A, { lock_date: 1706745600000 }));
+        expect(got!.site.config_version).toBe((await store.getSite(SITE_A))!.config_version);
+        expect(await store.getGrantedSite(DEV_2, SITE_A)).toBeNull();
+        expect(await store.getGrantedSite(DEV_1, SITE_B)).toBeNull();
+        expect(await store.getGrantedSite(DEV_1, UNUSED)).toBeNull();
+        expect(await store.getGrantedSite(UNUSED, SITE_A)).toBeNull();
+        await store.deleteGrant(DEV_1, SITE_A);
+        expect(await store.getGrantedSite(DEV_1, SITE_A)).toBeNull();
+      });
+
       it('should refuse a grant for an unknown developer or site', async () => {
         await expect(store.putGrant(grant(UNUSED, SITE_A))).rejects.toThrow();
         await expect(store.putGrant(grant(DEV_1, UNUSED))).rejects.toThrow();
@@ -522,6 +505,18 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(second).toBe(true);
         await release2();
       });
+
+      it('should take a released lock again at once, release twice harmlessly, and refuse an unknown site', async () => {
+        await store.insertSite(site(SITE_A));
+        const r1 = await store.lockSite(SITE_A);
+        await r1();
+        await r1();
+        const r2 = await store.lockSite(SITE_A);
+        await r2();
+        await expect(store.lockSite(UNUSED)).rejects.toThrow();
+      });
     });
+
+    pipelineContract(() => store);
   });
 }

@@ -1,0 +1,223 @@
+/**
+ * The PostgreSQL store's ingest: raw meter and sensor readings with an outcome
+ * per row, pending ranges in the same transaction, and the site lock.
+ *
+ * Outcomes are those of the SQLite store: a reading whose instant is free is
+ * `stored`; one whose instant already holds identical values is a
+ * `duplicate`, other values a `conflict`; of two readings of one instant in
+ * one batch the first wins. Existing rows are read first (one query), new
+ * ones go in with INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING
+ * RETURNING: a row another instance stored in between is not returned, and is
+ * then classified against what that instance stored.
+ */
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { InsertOutcome, RawMeterReading, RawSensorReading } from '../store.js';
+import { numArray, PgBase, ROWS_PER_STATEMENT } from './pg-base.js';
+import { Partitions } from './partitions.js';
+
+type Values = [number | null, number | null, number | null, number | null];
+
+function sameValues(a: Values, r: RawMeterReading): boolean {
+  return a[0] === r.en_im && a[1] === r.en_ex && a[2] === r.heat_energy_kwh && a[3] === r.vol_m3;
+}
+
+function valuesOf(r: RawMeterReading): Values {
+  return [r.en_im, r.en_ex, r.heat_energy_kwh, r.vol_m3];
+}
+
+/** the 64-bit advisory lock key of a site's pipeline (as a decimal string, for a bigint parameter) */
+export function siteLockKey(siteId: string): string {
+  const h = createHash('sha256').update(`kwhub:site-pipeline:${siteId}`).digest();
+  return h.readBigInt64BE(0).toString();
+}
+
+const key = (pk: number, ts: number) => `${pk}:${ts}`;
+
+export class PgIngest extends PgBase {
+  async insertReadings(siteId: string, meters: RawMeterReading[], sensors: RawSensorReading[], receivedAt: number): Promise<{ meters: InsertOutcome[]; sensors: InsertOutcome[] }> {
+    const sitePk = await this.sitePk(siteId);
+    const pks = await this.pksOf('meters', meters.map((r) => r.meter_id));
+    const spks = await this.pksOf('sensors', sensors.map((r) => r.sensor_id));
+    if (meters.length === 0 && sensors.length === 0) return { meters: [], sensors: [] };
+    // partitions first, each in its own statement: DDL never runs inside the writing transaction
+    await this.partitions.ensure('raw_readings', Partitions.months(meters.map((r) => r.ts)));
+    await this.partitions.ensure('sensor_readings', Partitions.months(sensors.map((r) => r.ts)));
+    return this.tx(async (c) => ({
+      meters: await this.insertMeterRows(c, sitePk, meters, pks, receivedAt),
+      sensors: await this.insertSensorRows(c, sensors, spks),
+    }), true);
+  }
+
+  private async insertMeterRows(c: pg.PoolClient, sitePk: number, meters: RawMeterReading[], pks: number[], receivedAt: number): Promise<InsertOutcome[]> {
+    const out: InsertOutcome[] = new Array(meters.length);
+    if (meters.length === 0) return out;
+    // by meter and instant; stable, so the first of two equal readings wins
+    const order = Array.from(meters.keys()).sort((a, b) => pks[a] - pks[b] || meters[a].ts - meters[b].ts || a - b);
+    const groups: { pk: number; g: number; h: number; from: number; to: number }[] = [];
+    for (let g = 0; g < order.length;) {
+      const pk = pks[order[g]];
+      let h = g;
+      while (h < order.length && pks[order[h]] === pk) h++;
+      groups.push({ pk, g, h, from: meters[order[g]].ts, to: meters[order[h - 1]].ts });
+      g = h;
+    }
+    const existing = new Map<string, Values>();
+    const rows = await this.arrays(
+      `SELECT r.meter_pk, r.ts, r.en_im, r.en_ex, r.heat_energy_kwh, r.vol_m3
+       FROM unnest($1::int[], $2::int8[], $3::int8[]) AS g(pk, f, t)
+       JOIN raw_readings r ON r.meter_pk = g.pk AND r.ts >= g.f AND r.ts <= g.t`,
+      [numArray(groups.map((x) => x.pk)), numArray(groups.map((x) => x.from)), numArray(groups.map((x) => x.to))],
+      c,
+    );
+    for (const r of rows) existing.set(key(r[0] as number, r[1] as number), r.slice(2) as Values);
+
+    const fresh: number[] = [];
+    for (const grp of groups) {
+      let prev = -1;
+      for (let k = grp.g; k < grp.h; k++) {
+        const i = order[k];
+        const r = meters[i];
+        const before = existing.get(key(grp.pk, r.ts)) ?? (prev >= 0 && meters[prev].ts === r.ts ? valuesOf(meters[prev]) : undefined);
+        if (before) out[i] = sameValues(before, r) ? 'duplicate' : 'conflict';
+        else {
+          out[i] = 'stored';
+          fresh.push(i);
+          prev = i;
+        }
+      }
+    }
+
+    // rows another writer stored since the read above come back missing from RETURNING
+    const lost = new Set<string>();
+    for (let a = 0; a < fresh.length; a += ROWS_PER_STATEMENT) {
+      const part = fresh.slice(a, a + ROWS_PER_STATEMENT);
+      const col = (f: (r: RawMeterReading, i: number) => number | null) => numArray(part.map((i) => f(meters[i], i)));
+      const r = await this.arrays(
+        `INSERT INTO raw_readings(meter_pk, ts, en_im, en_ex, heat_energy_kwh, vol_m3, received_at)
+         SELECT u.*, $7::int8 FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[]) AS u
+         ON CONFLICT DO NOTHING RETURNING meter_pk, ts`,
+        [col((_, i) => pks[i]), col((x) => x.ts), col((x) => x.en_im), col((x) => x.en_ex), col((x) => x.heat_energy_kwh), col((x) => x.vol_m3), receivedAt],
+        c,
+      );
+      if (r.length === part.length) continue;
+      const stored = new Set(r.map((x) => key(x[0] as number, x[1] as number)));
+      for (const i of part) if (!stored.has(key(pks[i], meters[i].ts))) lost.add(key(pks[i], meters[i].ts));
+    }
+    if (lost.size > 0) await this.reclassifyMeters(c, meters, pks, lost, out);
+
+    const touched = groups.filter((grp) => {
+      for (let k = grp.g; k < grp.h; k++) if (out[order[k]] === 'stored') return true;
+      return false;
+    });
+    if (touched.length > 0) {
+      await c.query(
+        'INSERT INTO pending(site_pk, meter_pk, from_ts, to_ts) SELECT $1::int, u.* FROM unnest($2::int[], $3::int8[], $4::int8[]) AS u',
+        [sitePk, numArray(touched.map((x) => x.pk)), numArray(touched.map((x) => x.from)), numArray(touched.map((x) => x.to))],
+      );
+    }
+    return out;
+  }
+
+  /** every reading of an instant another writer filled meanwhile is judged against what it stored */
+  private async reclassifyMeters(c: pg.PoolClient, meters: RawMeterReading[], pks: number[], lost: Set<string>, out: InsertOutcome[]): Promise<void> {
+    const keys = [...lost].map((k) => k.split(':').map(Number));
+    const rows = await this.arrays(
+      `SELECT r.meter_pk, r.ts, r.en_im, r.en_ex, r.heat_energy_kwh, r.vol_m3
+       FROM unnest($1::int[], $2::int8[]) AS k(pk, ts) JOIN raw_readings r ON r.meter_pk = k.pk AND r.ts = k.ts`,
+      [numArray(keys.map((k) => k[0])), numArray(keys.map((k) => k[1]))],
+      c,
+    );
+    const now = new Map(rows.map((r) => [key(r[0] as number, r[1] as number), r.slice(2) as Values]));
+    for (let i = 0; i < meters.length; i++) {
+      const k = key(pks[i], meters[i].ts);
+      if (!lost.has(k)) continue;
+      const v = now.get(k);
+      if (v === undefined) throw new Error(`raw reading ${meters[i].meter_id} @ ${meters[i].ts} was neither inserted nor found`);
+      out[i] = sameValues(v, meters[i]) ? 'duplicate' : 'conflict';
+    }
+  }
+
+  private async insertSensorRows(c: pg.PoolClient, sensors: RawSensorReading[], spks: number[]): Promise<InsertOutcome[]> {
+    const out: InsertOutcome[] = new Array(sensors.length);
+    if (sensors.length === 0) return out;
+    const keys = sensors.map((r, i) => key(spks[i], r.ts));
+    const distinct = [...new Set(keys)].map((k) => k.split(':').map(Number));
+    const lookup = async (pairs: number[][]) => new Map((await this.arrays(
+      `SELECT s.sensor_pk, s.ts, s.value FROM unnest($1::int[], $2::int8[]) AS k(pk, ts)
+       JOIN sensor_readings s ON s.sensor_pk = k.pk AND s.ts = k.ts`,
+      [numArray(pairs.map((p) => p[0])), numArray(pairs.map((p) => p[1]))],
+      c,
+    )).map((r) => [key(r[0] as number, r[1] as number), r[2] as number]));
+    const existing = await lookup(distinct);
+    // in input order, like one INSERT … ON CONFLICT DO NOTHING per reading
+    const first = new Map<string, number>();
+    const fresh: number[] = [];
+    for (let i = 0; i < sensors.length; i++) {
+      const before = existing.get(keys[i]) ?? first.get(keys[i]);
+      if (before !== undefined) out[i] = before === sensors[i].value ? 'duplicate' : 'conflict';
+      else {
+        out[i] = 'stored';
+        first.set(keys[i], sensors[i].value);
+        fresh.push(i);
+      }
+    }
+    const lost = new Set<string>();
+    for (let a = 0; a < fresh.length; a += ROWS_PER_STATEMENT) {
+      const part = fresh.slice(a, a + ROWS_PER_STATEMENT);
+      const r = await this.arrays(
+        `INSERT INTO sensor_readings(sensor_pk, ts, value) SELECT * FROM unnest($1::int[], $2::int8[], $3::float8[])
+         ON CONFLICT DO NOTHING RETURNING sensor_pk, ts`,
+        [numArray(part.map((i) => spks[i])), numArray(part.map((i) => sensors[i].ts)), numArray(part.map((i) => sensors[i].value))],
+        c,
+      );
+      if (r.length === part.length) continue;
+      const stored = new Set(r.map((x) => key(x[0] as number, x[1] as number)));
+      for (const i of part) if (!stored.has(keys[i])) lost.add(keys[i]);
+    }
+    if (lost.size > 0) {
+      const now = await lookup([...lost].map((k) => k.split(':').map(Number)));
+      for (let i = 0; i < sensors.length; i++) {
+        if (lost.has(keys[i])) out[i] = now.get(keys[i]) === sensors[i].value ? 'duplicate' : 'conflict';
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A session-level advisory lock on a connection of the lock pool, held until
+   * release: other sessions (processes, instances) wait in pg_advisory_lock,
+   * and are served in turn. If the holder dies, the server ends its session
+   * and the lock is free again; if its connection breaks, release() discards
+   * the connection rather than returning it to the pool.
+   */
+  async lockSite(siteId: string): Promise<() => Promise<void>> {
+    await this.sitePk(siteId);
+    const lockKey = siteLockKey(siteId);
+    const c = await this.lockPool.connect();
+    this.lockClients.add(c);
+    // a checked-out client's connection error would otherwise be an unhandled 'error' event
+    const onError = (): void => undefined;
+    c.on('error', onError);
+    try {
+      await c.query('SELECT pg_advisory_lock($1::bigint)', [lockKey]);
+    } catch (e) {
+      c.off('error', onError);
+      if (this.lockClients.delete(c)) c.release(e as Error);
+      throw e;
+    }
+    return async () => {
+      // already released, or discarded by close()
+      if (!this.lockClients.delete(c)) return;
+      let broken: Error | undefined;
+      try {
+        const r = await c.query<{ ok: boolean }>('SELECT pg_advisory_unlock($1::bigint) AS ok', [lockKey]);
+        if (!r.rows[0].ok) broken = new Error('site lock was not held by its session');
+      } catch (e) {
+        broken = e as Error;
+      }
+      c.off('error', onError);
+      c.release(broken);
+    };
+  }
+}
