@@ -5,6 +5,7 @@
  * milliseconds; ids are 24-hex object ids.
  */
 import type { MeterMode, MeterType, ReadingKind } from '../core/types.js';
+import { SITE_FIELDS } from '../core/allocation/allocate.js';
 
 export interface Address {
   street_name: string;
@@ -154,16 +155,8 @@ export interface MeterAllocColumns {
   ext: Float64Array;
 }
 
-export const SITE_FIELDS = [
-  'conso_total',
-  'prod_total',
-  'from_ext',
-  'self',
-  'to_ext',
-  'storage_charging_total',
-  'storage_discharging_total',
-  'storage_charging_self',
-] as const;
+/** the site-level fields of an electricity allocation, as the core computes them */
+export { SITE_FIELDS };
 export type SiteField = (typeof SITE_FIELDS)[number];
 
 export interface SiteAllocColumns {
