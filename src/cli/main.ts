@@ -8,6 +8,7 @@ import { registerDemo } from './demo.js';
 import { registerStart } from './start.js';
 import { registerGatewaySim } from './gateway-sim.js';
 import { registerCopy } from './copy.js';
+import { registerExport } from './export.js';
 
 const program = new Command('kwhub')
   .description('kWhub: metering data for solar self-consumption communities, served as the Climkit Developer API')
@@ -21,5 +22,6 @@ registerDeveloper(program);
 registerImport(program);
 registerGatewaySim(program);
 registerCopy(program);
+registerExport(program);
 
 await program.parseAsync(process.argv);

@@ -1,7 +1,9 @@
 /**
  * Builds the HTTP server: the developer API (/api/v1), the operator API
- * (/api/admin/v1) and, later, the gateway API, around one injected context.
+ * (/api/admin/v1) and the gateway API (/api/gateway/v1) around one injected
+ * context, with their OpenAPI document (/api/v1/openapi.json) and docs page (/docs).
  */
+import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -21,6 +23,17 @@ import { developerGuard } from './modules/developer/developer.guard.js';
 import { siteRoutes } from './modules/developer/sites.routes.js';
 import { seriesRoutes } from './modules/series/series.routes.js';
 import { gatewayRoutes } from './modules/gateway/gateway.routes.js';
+import { registerDocsRoutes, registerOpenApi } from './openapi/document.js';
+
+/** the version of kWhub, for the document */
+function packageVersion(): string {
+  try {
+    // src/server/app.ts and dist/server/app.js are both two levels below the package
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
 
 export interface AppOptions {
   config: Config;
@@ -77,6 +90,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const routes = collectRoutes(app);
   installErrorHandling(app, routes);
 
+  // Routes declare response schemas for the OpenAPI document (and the tests check every answer against
+  // them), but answers are written with JSON.stringify as before: fast-json-stringify would reorder keys
+  // to the schema's order, drop keys it does not know and coerce types, so the bytes on the wire would
+  // depend on the schemas instead of the code that builds the answers. Series answers are prebuilt
+  // strings and streams anyway, which no serializer touches.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  await registerOpenApi(app, packageVersion());
+
   // JSON only (no text/plain); an empty JSON body means "no parameters", as real clients send it
   app.removeContentTypeParser(['text/plain', 'application/json']);
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -99,6 +120,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   await app.register(async (adm) => adminRoutes(adm, ctx), { prefix: '/api/admin/v1' });
   await app.register(async (gw) => gatewayRoutes(gw, ctx), { prefix: '/api/gateway/v1' });
+  // no token and no rate limit: outside the guarded scopes
+  await registerDocsRoutes(app);
 
   app.addHook('onClose', async () => {
     await ctx.pipeline.idle();

@@ -17,6 +17,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { createRedisRateStore } from '../../src/server/rate-limit/redis-rate-store.js';
 import type { RateStore } from '../../src/server/rate-limit/rate-store.js';
 import { freshPgDatabase } from './pg.js';
+import { checkConformance } from './conformance.js';
 
 /** a fixed 32-character operator token for tests */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcde';
@@ -130,6 +131,7 @@ export async function request(baseUrl: string, method: string, path: string, opt
     }
   }
   // every answer must be what the server's own OpenAPI document says (status, content type, body)
+  await checkConformance({ method, url: baseUrl + path, status: res.status, headers: res.headers, text, json: typeof parsed === 'string' ? undefined : parsed });
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 

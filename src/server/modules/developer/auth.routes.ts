@@ -1,21 +1,33 @@
 /** POST /api/v1/auth: username and password (JSON or form) for a 15-minute access token. */
 import type { FastifyInstance } from 'fastify';
-import Type from 'typebox';
 import { KwhubError } from '../../../core/errors.js';
 import type { AppContext } from '../../context.js';
 import { verifyPassword } from '../../auth/secrets.js';
 import { check } from '../../validate.js';
+import { ref } from '../../openapi/components.js';
+import { API_ERRORS, checkedByHandler, errorResponses, jsonResponse, noSecurity } from '../../openapi/common.js';
+import { AuthAnswer, AuthBody } from '../../openapi/developer.js';
 
-const AuthBody = Type.Object({
-  username: Type.String({ minLength: 1, maxLength: 200 }),
-  password: Type.String({ minLength: 1, maxLength: 1024 }),
-});
+const authSchema = {
+  operationId: 'login',
+  summary: 'Get an access token',
+  description:
+    'Username and password (issued by the operator) for an access token: a JSON Web Token valid **15 minutes**, ' +
+    '`valid_until.$date` in epoch milliseconds. Accepts `application/json` and `application/x-www-form-urlencoded`. ' +
+    'Wrong credentials: 401. Repeated failures for one username or one client address are locked out for a while: ' +
+    '429 with `Retry-After` *(decided)*. Not rate limited otherwise.',
+  tags: ['Authentication'],
+  security: noSecurity,
+  consumes: ['application/json', 'application/x-www-form-urlencoded'],
+  body: ref(AuthBody),
+  response: { 200: jsonResponse('the access token', ref(AuthAnswer)), ...errorResponses(API_ERRORS) },
+};
 
 // verifying against a real hash even for unknown users keeps response times alike
 let dummyHash: Promise<string> | null = null;
 
 export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.post('/auth', async (req) => {
+  app.post('/auth', { schema: authSchema, ...checkedByHandler }, async (req) => {
     const body = check(AuthBody, req.body ?? {});
     const keys = [`user:${body.username}`, `ip:${req.ip}`];
     await ctx.loginLockout.check(keys);

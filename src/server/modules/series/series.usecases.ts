@@ -2,6 +2,7 @@
  * The developer API's time series: site_data, meter_data, meter_data_raw and
  * sensor_data, read from the stored results (never recomputed here).
  */
+import Value from 'typebox/value';
 import { KwhubError, paramError } from '../../../core/errors.js';
 import { isObjectId } from '../../../core/ids.js';
 import { clipRange, resolveRange, type IntervalRange } from '../../../core/time/range.js';
@@ -13,6 +14,8 @@ import { SITE_FIELDS } from '../../../store/store.js';
 import { createSeriesTable } from '../../../core/time/series-table.js';
 import { readMeterSeries, readPlan, readSiteSeries } from './series-read.js';
 import { rowsJson, vendorOrder, type JsonColumn } from './series-json.js';
+import { csvLine, rowsCsv } from './series-csv.js';
+import { FrequencySchema, MeterTypeSchema } from '../../openapi/developer.js';
 
 export interface SeriesParams {
   t_s?: unknown;
@@ -23,17 +26,50 @@ export interface SeriesParams {
 /** 15-minute answers are built and sent two weeks at a time: memory stays flat however long the range */
 const STREAM_CHUNK_MS = 14 * 24 * 3600 * 1000;
 
+/** the two forms of a series answer: JSON (the default) or CSV (`Accept: text/csv`) */
+export type SeriesFormat = 'json' | 'csv';
+
 /**
- * A series answer as pieces of one JSON array: `build` renders the rows of a
- * sub-range (comma-separated, no brackets). Only 15T is cut: coarser rows
- * are few, and a cut would split a period.
+ * The rows of a sub-range of an answer: row labels (timestamps) and the
+ * value columns in the order the JSON rows carry them (`timestamp` last).
  */
-export async function* streamSeries(range: IntervalRange, freq: Frequency, build: (r: IntervalRange) => Promise<string>): AsyncGenerator<string> {
-  yield '[';
+export interface SeriesFrame {
+  labels: string[];
+  cols: JsonColumn[];
+}
+
+/**
+ * A series answer in pieces: `build` renders the rows of a sub-range. Only
+ * 15T is cut: coarser rows are few, and a cut would split a period. JSON is
+ * one array; CSV a header row (the JSON rows' keys, in their order) then one
+ * line per row. The header of an answer without rows still names its columns.
+ */
+export async function* streamSeries(
+  range: IntervalRange,
+  freq: Frequency,
+  build: (r: IntervalRange) => Promise<SeriesFrame>,
+  format: SeriesFormat = 'json',
+): AsyncGenerator<string> {
   const step = freq === '15T' ? STREAM_CHUNK_MS : Infinity;
+  if (format === 'csv') {
+    let header: string[] | null = null;
+    for (let from = range.from; from < range.to; from += step) {
+      const frame = await build({ from, to: Math.min(range.to, from + step) });
+      if (header === null) {
+        header = frame.cols.map((c) => c.key);
+        yield csvLine([...header, 'timestamp']);
+      }
+      const rows = rowsCsv(frame.labels, frame.cols, header);
+      if (rows !== '') yield rows;
+    }
+    if (header === null) yield csvLine([...(await build({ from: range.from, to: range.from })).cols.map((c) => c.key), 'timestamp']);
+    return;
+  }
+  yield '[';
   let first = true;
   for (let from = range.from; from < range.to; from += step) {
-    const rows = await build({ from, to: Math.min(range.to, from + step) });
+    const frame = await build({ from, to: Math.min(range.to, from + step) });
+    const rows = rowsJson(frame.labels, frame.cols);
     if (rows === '') continue;
     yield first ? rows : `,${rows}`;
     first = false;
@@ -47,17 +83,17 @@ const AHEAD_MS = 2 * 24 * 3600 * 1000;
 
 export function parseFrequency(v: unknown): Frequency {
   if (v === undefined || v === null) return '15T';
-  if (typeof v === 'string' && (FREQUENCIES as readonly string[]).includes(v)) return v as Frequency;
+  if (Value.Check(FrequencySchema, v)) return v as Frequency;
   throw paramError('sampling_frequency', `sampling_frequency must be one of ${FREQUENCIES.join(', ')} (got ${JSON.stringify(v)?.slice(0, 40)})`);
 }
 
 export function parseMeterType(v: string): MeterType {
-  if ((METER_TYPES as readonly string[]).includes(v)) return v as MeterType;
+  if (Value.Check(MeterTypeSchema, v)) return v as MeterType;
   throw paramError('meter_type', `meter_type must be one of ${METER_TYPES.join(', ')} (got ${JSON.stringify(v.slice(0, 40))})`);
 }
 
-/** The 15-minute range a request selects, clipped to the grant's history limit and to where data can exist. */
-export function requestRange(params: SeriesParams, grant: Grant, now: number): IntervalRange {
+/** The 15-minute range a request selects, clipped to the grant's history limit (if any) and to where data can exist. */
+export function requestRange(params: SeriesParams, grant: Pick<Grant, 'history_from'>, now: number): IntervalRange {
   const r = clipRange(resolveRange(params, now), grant.history_from ?? undefined);
   const from = Math.max(r.from, EARLIEST);
   const to = Math.min(r.to, Math.ceil((now + AHEAD_MS) / 900_000) * 900_000);
@@ -66,7 +102,13 @@ export function requestRange(params: SeriesParams, grant: Grant, now: number): I
 
 const participates = (m: Meter) => isElectric(m.type) && m.in_balance;
 
+/** site_data as JSON rows (comma-separated, no brackets) */
 export async function siteData(store: Store, site: Site, meters: Meter[], type: MeterType, range: IntervalRange, freq: Frequency): Promise<string> {
+  const f = await siteFrame(store, site, meters, type, range, freq);
+  return rowsJson(f.labels, f.cols);
+}
+
+export async function siteFrame(store: Store, site: Site, meters: Meter[], type: MeterType, range: IntervalRange, freq: Frequency): Promise<SeriesFrame> {
   const { from, to } = range;
   const cols: JsonColumn[] = [];
   const plan = readPlan(site.timezone, freq, from, to);
@@ -85,7 +127,7 @@ export async function siteData(store: Store, site: Site, meters: Meter[], type: 
       }
     }
     for (const name of table.names()) cols.push({ key: name, values: table.column(name) });
-    return rowsJson(table.labels, vendorOrder(cols));
+    return { labels: table.labels, cols: vendorOrder(cols) };
   }
 
   // other types: sums over the in-balance meters of the type; charge points carry their electricity shares
@@ -112,7 +154,7 @@ export async function siteData(store: Store, site: Site, meters: Meter[], type: 
     }
   });
   for (const name of table.names()) cols.push({ key: name, values: table.column(name) });
-  return rowsJson(table.labels, vendorOrder(cols));
+  return { labels: table.labels, cols: vendorOrder(cols) };
 }
 
 /** sorted union of several sorted time columns */
@@ -129,7 +171,7 @@ export async function meterOf(store: Store, site: Site, meterId: string): Promis
   return meter;
 }
 
-export async function meterData(store: Store, site: Site, meter: Meter, range: IntervalRange, freq: Frequency): Promise<string> {
+export async function meterFrame(store: Store, site: Site, meter: Meter, range: IntervalRange, freq: Frequency): Promise<SeriesFrame> {
   const a = await readMeterSeries(store, meter.id, readPlan(site.timezone, freq, range.from, range.to));
   const table = createSeriesTable(freq, site.timezone, range.from, range.to, a.t);
   const cols: JsonColumn[] = [];
@@ -140,11 +182,20 @@ export async function meterData(store: Store, site: Site, meter: Meter, range: I
     table.add('ext', a.t, a.ext);
     cols.push({ key: 'self', values: table.column('self') }, { key: 'ext', values: table.column('ext') });
   }
-  return rowsJson(table.labels, cols);
+  return { labels: table.labels, cols };
+}
+
+/** the keys of a meter's raw rows, in their order: its registers, then `timestamp` */
+export function rawColumns(meter: Meter): string[] {
+  return [...rawRegisters(meter), 'timestamp'];
+}
+
+function rawRegisters(meter: Meter): readonly ('en_im' | 'en_ex' | 'heat_energy_kwh' | 'vol_m3')[] {
+  return isElectric(meter.type) ? (['en_im', 'en_ex'] as const) : meter.type === 'heating' || meter.type === 'cooling' ? (['heat_energy_kwh'] as const) : (['vol_m3'] as const);
 }
 
 /** Raw readings in [t_s, t_e] (instants, not rounded to intervals), at their own timestamps. */
-export async function meterDataRaw(store: Store, site: Site, meter: Meter, params: SeriesParams, grant: Grant, now: number): Promise<unknown[]> {
+export async function meterDataRaw(store: Store, site: Site, meter: Meter, params: SeriesParams, grant: Pick<Grant, 'history_from'>, now: number): Promise<Record<string, unknown>[]> {
   if (meter.rule !== null) {
     throw new KwhubError('meter.no_raw_data', `meter ${meter.id} is a rule meter: raw data exists only for physical meters; use meter_data for its validated series`);
   }
@@ -154,7 +205,7 @@ export async function meterDataRaw(store: Store, site: Site, meter: Meter, param
   if (grant.history_from !== null) tS = Math.max(tS, grant.history_from);
   const rows = await store.rawReadings(meter.id, tS, tE);
   const fmt = createTimestampFormatter(site.timezone);
-  const regs = isElectric(meter.type) ? (['en_im', 'en_ex'] as const) : meter.type === 'heating' || meter.type === 'cooling' ? (['heat_energy_kwh'] as const) : (['vol_m3'] as const);
+  const regs = rawRegisters(meter);
   return rows.map((r) => {
     const o: Record<string, unknown> = {};
     for (const k of regs) o[k] = r[k];
@@ -163,7 +214,9 @@ export async function meterDataRaw(store: Store, site: Site, meter: Meter, param
   });
 }
 
-export async function sensorData(store: Store, sensorId: string, params: SeriesParams, grant: Grant, now: number): Promise<{ timestamp: number; value: number }[]> {
+export const SENSOR_COLUMNS = ['timestamp', 'value'];
+
+export async function sensorData(store: Store, sensorId: string, params: SeriesParams, grant: Pick<Grant, 'history_from'>, now: number): Promise<{ timestamp: number; value: number }[]> {
   let tS = parseInstant(params.t_s, 't_s');
   let tE = parseInstant(params.t_e, 't_e');
   if (tS === undefined && tE === undefined) {
@@ -179,4 +232,20 @@ export async function sensorData(store: Store, sensorId: string, params: SeriesP
   if (grant.history_from !== null) tS = Math.max(tS, grant.history_from);
   const r = await store.sensorReadings(sensorId, tS, tE);
   return r.ts.map((t, i) => ({ timestamp: t, value: r.value[i] }));
+}
+
+/** CSV of rows already built as objects (raw readings, sensor data), in pieces of a few thousand lines */
+export function* objectRowsCsv(columns: string[], rows: Record<string, unknown>[], piece = 5000): Generator<string> {
+  yield csvLine(columns);
+  for (let i = 0; i < rows.length; i += piece) {
+    let out = '';
+    for (const r of rows.slice(i, i + piece)) out += csvLine(columns.map((k) => csvValue(r[k])));
+    yield out;
+  }
+}
+
+/** a value as its JSON text (numbers as JSON writes them, strings bare); null or missing: an empty field */
+function csvValue(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
