@@ -215,7 +215,7 @@ async function main(): Promise<void> {
 
       const c0 = site.consumers[0];
       const r1Floor = await medianMs(RUNS, () => {
-        const rs = ro.prepare('SELECT t, total, self, ext FROM meter_alloc WHERE meter_pk = ? AND t >= ? AND t < ? ORDER BY t').all(meterPk(c0), START, yearEnd);
+        const rs = ro.prepare('SELECT t, total, self, ext FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ? ORDER BY t').all(meterPk(c0), START, yearEnd);
         return JSON.stringify(rs);
       });
       const r1Body = { t_s: iso(START), t_e: iso(yearEnd), sampling_frequency: '15T' };
@@ -226,7 +226,7 @@ async function main(): Promise<void> {
       const monthEnd = START + 31 * 96 * 900_000;
       const r2Floor = await medianMs(RUNS, () => {
         const s = ro.prepare('SELECT * FROM site_alloc WHERE site_pk = ? AND t >= ? AND t < ? ORDER BY t').all(sitePk, START, monthEnd);
-        const per = [...site.consumers, site.pv].map((id) => ro.prepare('SELECT t, total, self, ext FROM meter_alloc WHERE meter_pk = ? AND t >= ? AND t < ? ORDER BY t').all(meterPk(id), START, monthEnd));
+        const per = [...site.consumers, site.pv].map((id) => ro.prepare('SELECT t, total, self, ext FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ? ORDER BY t').all(meterPk(id), START, monthEnd));
         return JSON.stringify([s, per]);
       });
       const r2Body = { t_s: iso(START), t_e: iso(monthEnd), sampling_frequency: '15T' };

@@ -216,17 +216,24 @@ export class SqliteStore extends SqlitePipeline implements Store {
     return (this.stmt(`${SqliteStore.GRANT_SELECT} WHERE d.id = ? AND s.id = ?`).get(developerId, siteId) as Grant | undefined) ?? null;
   }
 
+  /** sites by id as last read, reused while their configuration version is unchanged (read with every grant check) */
+  private readonly siteRows = new Map<string, Site>();
+
   async getGrantedSite(developerId: string, siteId: string): Promise<{ site: Site; grant: Grant } | null> {
-    const r = this.stmt(
-      `SELECT s.*, g.history_from AS g_history_from, g.consent_ref AS g_consent_ref, g.created_at AS g_created_at
+    // the hot path of every developer request: the grant and the site's version in one small row
+    const r = this.rawStmt(
+      `SELECT s.config_version, g.history_from, g.consent_ref, g.created_at
        FROM sites s JOIN grants g ON g.site_pk = s.pk JOIN developers d ON d.pk = g.developer_pk
        WHERE s.id = ? AND d.id = ?`,
-    ).get(siteId, developerId) as Row | undefined;
+    ).get(siteId, developerId) as [number, number | null, string, number] | undefined;
     if (!r) return null;
-    return {
-      site: siteFromRow(r),
-      grant: { developer_id: developerId, site_id: siteId, history_from: (r.g_history_from as number | null) ?? null, consent_ref: r.g_consent_ref as string, created_at: r.g_created_at as number },
-    };
+    let site = this.siteRows.get(siteId);
+    if (!site || site.config_version !== r[0]) {
+      site = (await this.getSite(siteId))!;
+      if (this.siteRows.size >= 10_000) this.siteRows.delete(this.siteRows.keys().next().value as string);
+      this.siteRows.set(siteId, site);
+    }
+    return { site, grant: { developer_id: developerId, site_id: siteId, history_from: r[1], consent_ref: r[2], created_at: r[3] } };
   }
 
   async listGrants(developerId: string): Promise<Grant[]> {
