@@ -41,14 +41,26 @@ export async function allocateRange(
   let done = 0;
   for (let i = 0; i < days.length; i += CHUNK_DAYS) {
     const chunk = bounds.slice(i, Math.min(bounds.length, i + CHUNK_DAYS + 1));
-    done += await allocateChunk(store, site.id, meters, chunk, validated);
+    done += await allocateChunk(store, site.id, meters, chunk, validated, { from, to });
     progress?.(chunk[chunk.length - 1] - days[0]);
   }
   return done;
 }
 
 /** `dayBounds`: local day starts, the last one being the end of the chunk */
-async function allocateChunk(store: Store, siteId: string, meters: Meter[], dayBounds: number[], validated: Map<string, Validated>): Promise<number> {
+/**
+ * `touched`: the intervals whose inputs changed. The whole days around them
+ * are computed (for the day sums) but only the touched intervals are written:
+ * the others come out exactly as they are stored.
+ */
+async function allocateChunk(
+  store: Store,
+  siteId: string,
+  meters: Meter[],
+  dayBounds: number[],
+  validated: Map<string, Validated>,
+  touched: { from: number; to: number },
+): Promise<number> {
   const from = dayBounds[0];
   const to = dayBounds[dayBounds.length - 1];
   const frame = emptyFrame(meters.length, from, to);
@@ -120,12 +132,24 @@ async function allocateChunk(store: Store, siteId: string, meters: Meter[], dayB
   const siteDays = sumByDay(siteSlots, siteValues);
   const dayT = (days: number[]) => Float64Array.from(days, (d) => dayBounds[d]);
 
+  const wFrom = Math.max(from, touched.from);
+  const wTo = Math.min(to, touched.to);
+  const siteT = at(siteSlots);
+  const [sa, sb] = indexRange(siteT, wFrom, wTo);
   const write: AllocationWrite = {
     site_id: siteId,
-    from,
-    to,
-    site: { t: at(siteSlots), fields: Object.fromEntries(SITE_FIELDS.map((k, i) => [k, siteValues[i]])) as Record<SiteField, Float64Array> },
-    meters: meters.map((m, i) => ({ meter_id: m.id, cols: meterCols[i].cols })),
+    from: wFrom,
+    to: wTo,
+    site: { t: siteT.subarray(sa, sb), fields: Object.fromEntries(SITE_FIELDS.map((k, i) => [k, siteValues[i].subarray(sa, sb)])) as Record<SiteField, Float64Array> },
+    meters: meters.map((m, i) => {
+      const c = meterCols[i].cols;
+      const [a, b] = indexRange(c.t, wFrom, wTo);
+      const cut: MeterIntervalColumns = {
+        t: c.t.subarray(a, b), im: c.im.subarray(a, b), ex: c.ex.subarray(a, b), estimated: c.estimated.subarray(a, b),
+        total: c.total.subarray(a, b), self: c.self.subarray(a, b), ext: c.ext.subarray(a, b),
+      };
+      return { meter_id: m.id, cols: cut };
+    }),
     days: {
       from,
       to,
@@ -139,5 +163,20 @@ async function allocateChunk(store: Store, siteId: string, meters: Meter[], dayB
     },
   };
   await store.applyAllocation(write);
-  return siteSlots.length;
+  return sb - sa;
+}
+
+/** [first index with t >= a, first index with t >= b) of an ascending column */
+function indexRange(t: Float64Array, a: number, b: number): [number, number] {
+  const lower = (x: number): number => {
+    let lo = 0;
+    let hi = t.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (t[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return [lower(a), lower(b)];
 }
