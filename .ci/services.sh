@@ -7,7 +7,7 @@ dir="${KWHUB_SERVICES_DIR:-/tmp/kwhub-ci-services}"
 pg_port="${KWHUB_PG_PORT:-55432}"
 redis_port="${KWHUB_REDIS_PORT:-56379}"
 
-install() {
+install_packages() {
   local missing=()
   [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
   command -v redis-server >/dev/null || missing+=(redis-server)
@@ -19,7 +19,7 @@ install() {
 }
 
 start() {
-  install
+  install_packages
   mkdir -p "$dir"
   chmod 755 "$dir"
   if [ ! -d "$dir/pg" ]; then
