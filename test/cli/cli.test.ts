@@ -3,20 +3,17 @@
  * a temp SQLite file: apply, developer add/grant/revoke, errors, serve --help,
  * and `serve` answering with what was applied. Needs `npm run build` first.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
+import { BIN, ROOT, childEnv, freePort, kwhub } from '../helpers/cli.js';
 import { api, type ApiResponse } from '../helpers/server.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin', 'kwhub.js');
 const ADMIN_TOKEN = 'cli-test-admin-token-0123456789ab';
 
 const SITE = '64a0c1100000000000000001';
@@ -25,38 +22,8 @@ const HOUSE = '64a0c1100000000000000011';
 const APT1 = '64a0c1100000000000000012';
 const COMMON = '64a0c1100000000000000013';
 
-/** the environment of a child: ours minus any KWHUB_* setting, plus `extra` */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('KWHUB_')) env[k] = v;
-  return { ...env, ...extra };
-}
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-function kwhub(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((res) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: childEnv(env), timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      res({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => res(port));
-    });
-  });
-}
 
 /** reads the db file through the Store interface, then closes it (the CLI must see no lock) */
 async function inspect<T>(db: string, fn: (s: Store) => Promise<T>): Promise<T> {

@@ -5,18 +5,15 @@
  * same database answers meter_data with the imported energies.
  * Needs `npm run build` first.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, childEnv, freePort, kwhub } from '../helpers/cli.js';
 import { api, type Api } from '../helpers/server.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin', 'kwhub.js');
 const ADMIN_TOKEN = 'import-test-admin-token-0123456789';
 
 const SITE = '64b0c1100000000000000001';
@@ -27,37 +24,9 @@ const DAY1 = Date.UTC(2024, 4, 1); // 2024-05-01 00:00Z
 const DAY2 = DAY1 + 96 * QH;
 const DAY3 = DAY2 + 96 * QH;
 
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('KWHUB_')) env[k] = v;
-  return { ...env, ...extra };
-}
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-function kwhub(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((res) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: childEnv(env), timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      res({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => res(port));
-    });
-  });
-}
 
 /** the lines of stderr that report rejected readings */
 const rejectedLines = (stderr: string) => stderr.split('\n').filter((l) => /rejected line/.test(l));

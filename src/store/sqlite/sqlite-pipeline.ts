@@ -1,7 +1,7 @@
 /** The SQLite store's part for the metering pipeline: raw data, pending work, intervals, allocation, quality. */
 import type {
   AllocationWrite, InsertOutcome, IntervalColumns, MeterAllocColumns, PendingRange, QualityRecord, RawMeterReading,
-  RawSensorReading, RawWindow, SiteAllocColumns, SiteField, QualityWrite, MeterIntervalColumns,
+  RawSensorReading, RawWindow, SiteAllocColumns, SiteField, QualityWrite,
 } from '../store.js';
 import { SITE_FIELDS } from '../store.js';
 import { SqliteBase } from './sqlite-base.js';
