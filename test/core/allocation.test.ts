@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { allocate, meterTotal, type AllocationMeter } from '../../src/core/allocation/allocate.js';
-import { typeSums } from '../../src/core/allocation/type-view.js';
 import type { MeterMode, MeterType } from '../../src/core/types.js';
 
 interface Spec {
@@ -165,30 +164,5 @@ describe('allocate: participation and presence', () => {
     const r = allocate({ n: 0, meters: [], im: [], ex: [], present: [] });
     expect(r.site.self.length).toBe(0);
     expect(r.meters).toEqual([]);
-  });
-});
-
-describe('typeSums', () => {
-  it('should sum heat consumers without sharing', () => {
-    const { input, r } = site([
-      { mode: 'consumption', type: 'heating', im: [2, 1] },
-      { mode: 'consumption', type: 'heating', im: [3, 1], present: [1, 0] },
-      { mode: 'consumption', type: 'hot_water', im: [9, 9] },
-    ]);
-    const s = typeSums(input, r, 'heating');
-    expect(arr(s.conso_total)).toEqual([5, 1]);
-    expect(s.self).toBeNull();
-  });
-
-  it('should restrict the electricity allocation to charge points', () => {
-    const { input, r } = site([
-      { mode: 'consumption', im: [3] },
-      { mode: 'consumption', type: 'charge_point', im: [1] },
-      { mode: 'introduction', im: [2] },
-    ]);
-    const s = typeSums(input, r, 'charge_point');
-    expect(arr(s.conso_total)).toEqual([1]);
-    expect(arr(s.self!)).toEqual([0.5]);
-    expect(arr(s.from_ext!)).toEqual([0.5]);
   });
 });

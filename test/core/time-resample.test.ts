@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { Frequency } from '../../src/core/types.js';
-import { createStreamingResampler, resample, round6 } from '../../src/core/time/resample.js';
+import { resample, round6 } from '../../src/core/time/resample.js';
 
 const ms = (iso: string) => Date.parse(iso);
 const Q = 900_000;
@@ -141,40 +141,6 @@ describe('resample properties', () => {
     );
     // the generator did reach whole short, normal and long days
     expect([...wholeDays].sort((a, b) => a - b)).toEqual([92, 96, 100]);
-  });
-
-  it('should stream the same rows as the array function', () => {
-    fc.assert(
-      fc.property(
-        fc.constantFrom<Frequency>('15T', 'H', 'D', 'M', 'Y'),
-        fc.constantFrom(...anchors),
-        fc.uniqueArray(fc.integer({ min: -200, max: 400 }), { maxLength: 120 }),
-        (freq, anchor, qs) => {
-          const ts = qs.sort((a, b) => a - b).map((q) => anchor + q * Q);
-          const col = ts.map((_, i) => i * 0.1);
-          const expected = resample({ ts, columns: [col] }, freq, ZH);
-          const stream = createStreamingResampler(freq, ZH, 1, { from: anchor - 200 * Q, to: anchor + 401 * Q });
-          const rows = [];
-          for (let i = 0; i < ts.length; i++) {
-            const row = stream.push(ts[i], [col[i]]);
-            if (row) rows.push(row);
-          }
-          const last = stream.finish();
-          if (last) rows.push(last);
-          expect(rows.map((r) => r.label)).toEqual(expected.labels);
-          expect(rows.map((r) => r.values[0])).toEqual(Array.from(expected.columns[0]));
-        },
-      ),
-      { numRuns: 100 },
-    );
-  });
-
-  it('should refuse out-of-order or out-of-range pushes', () => {
-    const stream = createStreamingResampler('D', ZH, 1, { from: 0, to: 10 * Q });
-    stream.push(Q, [1]);
-    expect(() => stream.push(Q, [1])).toThrow(RangeError);
-    expect(() => stream.push(10 * Q, [1])).toThrow(RangeError);
-    expect(() => stream.push(2 * Q, [1, 2])).toThrow(RangeError);
   });
 });
 

@@ -9,7 +9,6 @@
  * all sums are done.
  */
 import { INTERVAL_MS, type Frequency } from '../types.js';
-import { createPeriodWalker, periodStarts, type PeriodFrequency } from './periods.js';
 import { createTimestampFormatter, type TimestampFormatter } from './zone.js';
 import { createSeriesTable } from './series-table.js';
 
@@ -48,65 +47,6 @@ export function resample(
     return table.column(String(k));
   });
   return { labels: table.labels, columns: out };
-}
-
-export interface ResampledRow {
-  label: string;
-  values: Float64Array;
-}
-
-export interface StreamingResampler {
-  /** Adds one interval; returns the row completed by it, if any (at 15T, every push completes one). */
-  push(t: number, values: ArrayLike<number>): ResampledRow | undefined;
-  /** Returns the last open row, if any; the resampler is then empty again. */
-  finish(): ResampledRow | undefined;
-}
-
-/**
- * Row-at-a-time variant of resample() for answers streamed straight from the
- * store: same grouping and labels, constant memory besides the period starts
- * of `range`. Intervals must be pushed in increasing order and lie in
- * [range.from, range.to).
- */
-export function createStreamingResampler(
-  freq: Frequency,
-  zone: string,
-  width: number,
-  range: { from: number; to: number },
-  fmt: TimestampFormatter = createTimestampFormatter(zone),
-): StreamingResampler {
-  const starts = freq === '15T' ? [] : periodStarts(zone, freq as PeriodFrequency, range.from, range.to);
-  const periodOf = createPeriodWalker(starts);
-  let open: ResampledRow | undefined;
-  let openPeriod = -1;
-  let last = -Infinity;
-
-  return {
-    push(t, values) {
-      if (!(t >= range.from && t < range.to) || t <= last) {
-        throw new RangeError(`streaming resample: interval ${t} is out of order or outside [${range.from}, ${range.to})`);
-      }
-      if (values.length !== width) throw new RangeError(`streaming resample: ${values.length} values, expected ${width}`);
-      last = t;
-      if (freq === '15T') return { label: fmt(t + INTERVAL_MS), values: Float64Array.from(values) };
-      const p = periodOf(t);
-      let done: ResampledRow | undefined;
-      if (p !== openPeriod) {
-        done = open;
-        open = { label: fmt(starts[p]), values: new Float64Array(width) };
-        openPeriod = p;
-      }
-      const acc = (open as ResampledRow).values;
-      for (let c = 0; c < width; c++) acc[c] += values[c];
-      return done;
-    },
-    finish() {
-      const done = open;
-      open = undefined;
-      openPeriod = -1;
-      return done;
-    },
-  };
 }
 
 /**
