@@ -3,7 +3,7 @@ import { KwhubError } from '../core/errors.js';
 import { createLiveSource, type Register } from '../demo/live.js';
 import { demoSite } from '../demo/site.js';
 import { DEFAULT_DEMO_SEED } from '../ingest/demo.js';
-import { isElectric } from '../core/types.js';
+import { registersOf } from '../core/types.js';
 import { createGateway } from '../server/modules/admin/admin.usecases.js';
 import { action, dbOption, withStore } from './common.js';
 
@@ -40,8 +40,8 @@ export function registerGatewaySim(program: Command): void {
           const extent = await store.rawExtent(meter.id);
           if (!extent) continue;
           const [last] = await store.rawReadings(meter.id, extent.to, extent.to);
-          const a = isElectric(meter.type) ? last.en_im : (last.heat_energy_kwh ?? last.vol_m3);
-          regs.set(meter.id, { ts: last.ts, a: a ?? 0, b: last.en_ex ?? 0 });
+          const [first, second] = registersOf(meter.type);
+          regs.set(meter.id, { ts: last.ts, a: last[first] ?? 0, b: second ? (last[second] ?? 0) : 0 });
         }
         return { token: gw.token, registers: regs };
       });

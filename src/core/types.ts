@@ -24,7 +24,9 @@ export function isElectric(type: MeterType): boolean {
  * The raw registers a meter of a given type reports. For electricity both
  * registers; for heat/cold one energy register; for water one volume register.
  */
-export function registersOf(type: MeterType): readonly ('en_im' | 'en_ex' | 'heat_energy_kwh' | 'vol_m3')[] {
+export type Register = 'en_im' | 'en_ex' | 'heat_energy_kwh' | 'vol_m3';
+
+export function registersOf(type: MeterType): readonly Register[] {
   switch (type) {
     case 'electricity':
     case 'charge_point':

@@ -3,7 +3,7 @@
  * and sensors. Good readings become store rows; each bad one becomes a
  * rejection with its index and a reason, and never costs its neighbours.
  */
-import { isElectric, type MeterType } from '../core/types.js';
+import { registersOf, type Register } from '../core/types.js';
 import type { Meter, RawMeterReading, RawSensorReading, Sensor } from '../store/store.js';
 
 export const MAX_BATCH = 100_000;
@@ -17,14 +17,8 @@ export interface ReadingRejection {
   message: string;
 }
 
-const REGISTERS = ['en_im', 'en_ex', 'heat_energy_kwh', 'vol_m3'] as const;
-type Register = (typeof REGISTERS)[number];
+const REGISTERS: readonly Register[] = ['en_im', 'en_ex', 'heat_energy_kwh', 'vol_m3'];
 
-function registersFor(type: MeterType): Register[] {
-  if (isElectric(type)) return ['en_im', 'en_ex'];
-  if (type === 'heating' || type === 'cooling') return ['heat_energy_kwh'];
-  return ['vol_m3'];
-}
 
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 /** readings are plausible from 2000 up to a day ahead of the server's clock (gateway clocks drift) */
@@ -77,7 +71,7 @@ export function normalizeBatch(input: { meters?: unknown[]; sensors?: unknown[] 
     if (meter.rule !== null) return reject('meter', index, 'rule_meter', `meter ${meter.id} is a rule meter: it is computed, not read`);
     const ts = readingTime(r.timestamp, now);
     if (typeof ts === 'string') return reject('meter', index, 'bad_timestamp', ts);
-    const wanted = registersFor(meter.type);
+    const wanted = registersOf(meter.type);
     const row: RawMeterReading = { meter_id: meter.id, ts, en_im: null, en_ex: null, heat_energy_kwh: null, vol_m3: null };
     for (const reg of REGISTERS) {
       const v = r[reg];

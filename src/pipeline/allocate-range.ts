@@ -7,7 +7,7 @@
 import { allocate } from '../core/allocation/allocate.js';
 import { compileRules } from '../core/allocation/rule-formula.js';
 import { runRules } from '../core/allocation/rule-evaluate.js';
-import { periodStarts } from '../core/time/periods.js';
+import { dayBounds as localDayBounds } from '../core/time/periods.js';
 import { INTERVAL_MS } from '../core/types.js';
 import type { AllocationWrite, IntervalColumns, Meter, MeterAllocColumns, MeterIntervalColumns, Site, SiteField, Store } from '../store/store.js';
 import { SITE_FIELDS } from '../store/store.js';
@@ -33,11 +33,9 @@ export async function allocateRange(
   validated: Map<string, Validated>,
   progress?: (doneMs: number) => void,
 ): Promise<number> {
-  const days = periodStarts(site.timezone, 'D', from, to);
-  if (days.length === 0) return 0;
-  const last = days[days.length - 1];
-  // a local day lasts at most 25 hours: the next start lies within 27
-  const bounds = [...days, periodStarts(site.timezone, 'D', last, last + 27 * 3600_000)[1]];
+  const bounds = localDayBounds(site.timezone, from, to);
+  if (bounds.length === 0) return 0;
+  const days = bounds.slice(0, -1);
   let done = 0;
   for (let i = 0; i < days.length; i += CHUNK_DAYS) {
     const chunk = bounds.slice(i, Math.min(bounds.length, i + CHUNK_DAYS + 1));
@@ -47,8 +45,8 @@ export async function allocateRange(
   return done;
 }
 
-/** `dayBounds`: local day starts, the last one being the end of the chunk */
 /**
+ * `dayBounds`: local day starts, the last one being the end of the chunk.
  * `touched`: the intervals whose inputs changed. The whole days around them
  * are computed (for the day sums) but only the touched intervals are written:
  * the others come out exactly as they are stored.

@@ -7,7 +7,8 @@
 import { validateWindow, VALIDATION_CONTEXT } from '../core/validation/index.js';
 import type { MeterValidationConfig, RawReading, WindowResult } from '../core/validation/index.js';
 import { KwhubError } from '../core/errors.js';
-import { INTERVAL_MS, isElectric, type MeterType } from '../core/types.js';
+import { registersOf, type Register } from '../core/types.js';
+import { ceilToInterval } from '../core/time/range.js';
 import type { Clock } from '../core/clock.js';
 import type { Meter, RawMeterReading, Site, SpanRow, Store } from '../store/store.js';
 import { allocateRange, type Validated } from './allocate-range.js';
@@ -29,16 +30,14 @@ export interface Pipeline {
   idle(): Promise<void>;
 }
 
-export function toValidationReading(type: MeterType, r: RawMeterReading): RawReading {
-  if (isElectric(type)) return { ts: r.ts, im: r.en_im ?? 0, ex: r.en_ex ?? 0 };
-  if (type === 'heating' || type === 'cooling') return { ts: r.ts, im: r.heat_energy_kwh ?? 0, ex: 0 };
-  return { ts: r.ts, im: r.vol_m3 ?? 0, ex: 0 };
+/** a meter's registers in validation's terms: its first register is `im`, an electricity meter's export `ex` */
+export function toValidationReading(regs: readonly Register[], r: RawMeterReading): RawReading {
+  return { ts: r.ts, im: r[regs[0]] ?? 0, ex: regs.length > 1 ? (r[regs[1]] ?? 0) : 0 };
 }
 
 export function validationConfig(m: Meter): MeterValidationConfig {
-  const names: readonly [string, string] = isElectric(m.type)
-    ? ['en_im', 'en_ex']
-    : m.type === 'heating' || m.type === 'cooling' ? ['heat_energy_kwh', '-'] : ['vol_m3', '-'];
+  const regs = registersOf(m.type);
+  const names: readonly [string, string] = [regs[0], regs[1] ?? '-'];
   return {
     readingKind: m.reading_kind,
     reversed: m.reversed,
@@ -49,7 +48,6 @@ export function validationConfig(m: Meter): MeterValidationConfig {
   };
 }
 
-const ceilSlot = (t: number) => Math.ceil(t / INTERVAL_MS) * INTERVAL_MS;
 
 /**
  * Joins estimated spans that touch and share a reason: a meter read hourly
@@ -89,13 +87,14 @@ export function mergeRanges(ranges: [number, number][]): [number, number][] {
  */
 async function validateSpan(store: Store, meter: Meter, span: { from: number; to: number }): Promise<WindowResult> {
   const cfg = validationConfig(meter);
+  const regs = registersOf(meter.type);
   const win = await store.rawWindow(meter.id, span.from, span.to, VALIDATION_CONTEXT);
   try {
-    return validateWindow(win.readings.map((r) => toValidationReading(meter.type, r)), cfg, span, { moreBefore: win.moreBefore, moreAfter: win.moreAfter });
+    return validateWindow(win.readings.map((r) => toValidationReading(regs, r)), cfg, span, { moreBefore: win.moreBefore, moreAfter: win.moreAfter });
   } catch (e) {
     if (!(e instanceof KwhubError)) throw e;
     const all = await store.rawWindow(meter.id, -Infinity, Infinity, 0);
-    return validateWindow(all.readings.map((r) => toValidationReading(meter.type, r)), cfg, span, { moreBefore: false, moreAfter: false });
+    return validateWindow(all.readings.map((r) => toValidationReading(regs, r)), cfg, span, { moreBefore: false, moreAfter: false });
   }
 }
 
@@ -116,7 +115,7 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
     }
   }
 
-  const lock = site.lock_date === null ? null : ceilSlot(site.lock_date);
+  const lock = site.lock_date === null ? null : ceilToInterval(site.lock_date);
   const touched: [number, number][] = [];
   // validated here, stored by the allocation below: each interval row is written once
   const validated = new Map<string, Validated>();

@@ -130,3 +130,15 @@ export function createPeriodWalker(starts: ArrayLike<number>): (t: number) => nu
     return idx;
   };
 }
+
+/**
+ * The local days touching [from, to) as boundaries: their starts, then the
+ * end of the last one (a local day lasts at most 25 hours). Empty when
+ * from >= to.
+ */
+export function dayBounds(zone: string, from: number, to: number): number[] {
+  const starts = periodStarts(zone, 'D', from, to);
+  if (starts.length === 0) return [];
+  const last = starts[starts.length - 1];
+  return [...starts, periodStarts(zone, 'D', last, last + 27 * 3_600_000)[1]];
+}

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { KwhubError } from '../../../core/errors.js';
 import type { AppContext } from '../../context.js';
-import { verifyPassword } from '../../auth/secrets.js';
+import { hashPassword, verifyPassword } from '../../auth/secrets.js';
 import { check } from '../../validate.js';
 import { ref } from '../../openapi/components.js';
 import { API_ERRORS, checkedByHandler, errorResponses, jsonResponse, noSecurity } from '../../openapi/common.js';
@@ -33,7 +33,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     await ctx.loginLockout.check(keys);
     const dev = await ctx.store.getDeveloperByUsername(body.username);
     if (!dev) {
-      dummyHash ??= import('../../auth/secrets.js').then((m) => m.hashPassword('not-a-real-password'));
+      dummyHash ??= hashPassword('not-a-real-password');
       await verifyPassword(await dummyHash, body.password);
     }
     if (!dev || !(await verifyPassword(dev.password_hash, body.password))) {

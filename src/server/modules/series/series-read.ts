@@ -3,7 +3,7 @@
  * daily, monthly and yearly answers take the day sums for every whole local
  * day of the range and 15-minute rows only for the cut days at its ends.
  */
-import { periodStarts } from '../../../core/time/periods.js';
+import { dayBounds } from '../../../core/time/periods.js';
 import type { Frequency } from '../../../core/types.js';
 import type { MeterAllocColumns, SiteAllocColumns, SiteField, Store } from '../../../store/store.js';
 import { SITE_FIELDS } from '../../../store/store.js';
@@ -18,9 +18,7 @@ export interface ReadPlan {
 
 export function readPlan(zone: string, freq: Frequency, from: number, to: number): ReadPlan {
   if (freq === '15T' || freq === 'H' || from >= to) return { from, d0: to, d1: to, to };
-  const starts = periodStarts(zone, 'D', from, to);
-  const last = starts[starts.length - 1];
-  const bounds = [...starts, periodStarts(zone, 'D', last, last + 27 * 3600_000)[1]];
+  const bounds = dayBounds(zone, from, to);
   const d0 = bounds.find((b) => b >= from)!;
   const d1 = [...bounds].reverse().find((b) => b <= to)!;
   return d0 < d1 ? { from, d0, d1, to } : { from, d0: to, d1: to, to };

@@ -8,7 +8,7 @@ import { isObjectId } from '../../../core/ids.js';
 import { clipRange, resolveRange, type IntervalRange } from '../../../core/time/range.js';
 import { parseInstant } from '../../../core/time/parse-instant.js';
 import { createTimestampFormatter } from '../../../core/time/zone.js';
-import { FREQUENCIES, METER_TYPES, isElectric, type Frequency, type MeterType } from '../../../core/types.js';
+import { FREQUENCIES, METER_TYPES, isElectric, registersOf, type Frequency, type MeterType } from '../../../core/types.js';
 import type { Grant, Meter, Site, Store } from '../../../store/store.js';
 import { SITE_FIELDS } from '../../../store/store.js';
 import { createSeriesTable } from '../../../core/time/series-table.js';
@@ -187,12 +187,9 @@ export async function meterFrame(store: Store, site: Site, meter: Meter, range: 
 
 /** the keys of a meter's raw rows, in their order: its registers, then `timestamp` */
 export function rawColumns(meter: Meter): string[] {
-  return [...rawRegisters(meter), 'timestamp'];
+  return [...registersOf(meter.type), 'timestamp'];
 }
 
-function rawRegisters(meter: Meter): readonly ('en_im' | 'en_ex' | 'heat_energy_kwh' | 'vol_m3')[] {
-  return isElectric(meter.type) ? (['en_im', 'en_ex'] as const) : meter.type === 'heating' || meter.type === 'cooling' ? (['heat_energy_kwh'] as const) : (['vol_m3'] as const);
-}
 
 /** Raw readings in [t_s, t_e] (instants, not rounded to intervals), at their own timestamps. */
 export async function meterDataRaw(store: Store, site: Site, meter: Meter, params: SeriesParams, grant: Pick<Grant, 'history_from'>, now: number): Promise<Record<string, unknown>[]> {
@@ -205,7 +202,7 @@ export async function meterDataRaw(store: Store, site: Site, meter: Meter, param
   if (grant.history_from !== null) tS = Math.max(tS, grant.history_from);
   const rows = await store.rawReadings(meter.id, tS, tE);
   const fmt = createTimestampFormatter(site.timezone);
-  const regs = rawRegisters(meter);
+  const regs = registersOf(meter.type);
   return rows.map((r) => {
     const o: Record<string, unknown> = {};
     for (const k of regs) o[k] = r[k];
