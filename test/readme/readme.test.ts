@@ -166,16 +166,15 @@ afterAll(async () => {
 }, 2 * MIN);
 
 describe('README: the two commands on a fresh clone', () => {
-  it('should name `npm ci && npm start` and `npm ci && npm test` as the two commands, `npm test` being what .ci/run runs', async () => {
+  it('should name `npm ci && npm start` and `npm ci && npm test` as the two commands, the second being what .ci/run runs', async () => {
     const commands = shBlockAfter(readme, '## Two commands').split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
     expect(commands).toEqual(['npm ci && npm start', 'npm ci && npm test']);
     const pkg = JSON.parse(await readFile(join(clone, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).toMatch(/\bnode bin\/kwhub\.js start\b/);
     expect(pkg.scripts.test).toMatch(/\bvitest run\b/);
     const ci = (await readFile(join(clone, '.ci', 'run'), 'utf8')).split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
-    expect(ci).toContain('npm test');
-    expect(ci.some((l) => /^npm ci\b/.test(l))).toBe(true);
-    expect(ci.indexOf('npm test')).toBeGreaterThan(ci.findIndex((l) => /^npm ci\b/.test(l)));
+    // .ci/run runs the README's test command, verbatim
+    expect(ci).toContain(commands[1]);
   });
 
   it('should build, create the demo and print the quickstart on the first `npm start`', async () => {
