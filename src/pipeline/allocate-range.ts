@@ -95,13 +95,22 @@ async function allocateChunk(
   });
 
   const siteSlots = slotsWhere(result.siteRow);
-  const at = (slots: Int32Array) => Float64Array.from(slots, (s) => from + s * INTERVAL_MS);
-  const pick = (col: Float64Array, slots: Int32Array) => Float64Array.from(slots, (s) => col[s]);
+  // plain loops: TypedArray.from with a mapping function is an order of magnitude slower
+  const at = (slots: Int32Array): Float64Array => {
+    const out = new Float64Array(slots.length);
+    for (let k = 0; k < slots.length; k++) out[k] = from + slots[k] * INTERVAL_MS;
+    return out;
+  };
+  const pick = <A extends Float64Array | Uint8Array>(col: A, slots: Int32Array): A => {
+    const out = new (col.constructor as new (n: number) => A)(slots.length);
+    for (let k = 0; k < slots.length; k++) out[k] = col[slots[k]];
+    return out;
+  };
   const meterCols = meters.map((_, i) => {
     const slots = slotsWhere(frame.present[i]);
     const r = result.meters[i];
     const cols: MeterIntervalColumns = {
-      t: at(slots), im: pick(frame.im[i], slots), ex: pick(frame.ex[i], slots), estimated: Uint8Array.from(slots, (s) => frame.estimated[i][s]),
+      t: at(slots), im: pick(frame.im[i], slots), ex: pick(frame.ex[i], slots), estimated: pick(frame.estimated[i], slots),
       total: pick(r.total, slots), self: pick(r.self, slots), ext: pick(r.ext, slots),
     };
     return { slots, cols };
@@ -124,11 +133,16 @@ async function allocateChunk(
     }
     const days: number[] = [];
     for (let d = 0; d < nDays; d++) if (has[d]) days.push(d);
-    return { days, sums: sums.map((s) => Float64Array.from(days, (d) => s[d])) };
+    const at = Int32Array.from(days);
+    return { days, sums: sums.map((s) => pick(s, at)) };
   };
   const siteValues = SITE_FIELDS.map((k) => pick(result.site[k], siteSlots));
   const siteDays = sumByDay(siteSlots, siteValues);
-  const dayT = (days: number[]) => Float64Array.from(days, (d) => dayBounds[d]);
+  const dayT = (days: number[]): Float64Array => {
+    const out = new Float64Array(days.length);
+    for (let k = 0; k < days.length; k++) out[k] = dayBounds[days[k]];
+    return out;
+  };
 
   const wFrom = Math.max(from, touched.from);
   const wTo = Math.min(to, touched.to);

@@ -5,12 +5,12 @@
  * anywhere in between just repeats the (idempotent) work at the next run.
  */
 import { validateWindow, VALIDATION_CONTEXT } from '../core/validation/index.js';
-import type { MeterValidationConfig, RawReading, WindowResult } from '../core/validation/index.js';
+import type { MeterValidationConfig, RawReading, ValidatedInterval, WindowResult } from '../core/validation/index.js';
 import { KwhubError } from '../core/errors.js';
 import { registersOf, type Register } from '../core/types.js';
 import { ceilToInterval } from '../core/time/range.js';
 import type { Clock } from '../core/clock.js';
-import type { Meter, RawMeterReading, Site, SpanRow, Store } from '../store/store.js';
+import type { IntervalColumns, Meter, RawMeterReading, Site, SpanRow, Store } from '../store/store.js';
 import { allocateRange, type Validated } from './allocate-range.js';
 
 export interface PipelineRun {
@@ -64,6 +64,23 @@ export function mergeSpans<S extends { from: number; to: number; reason: string;
         last.detail = `${last.reason}: ${new Date(last.from).toISOString()} to ${new Date(last.to).toISOString()} (joined spans)`;
       }
     } else out.push({ from: s.from, to: s.to, reason: s.reason, detail: s.detail });
+  }
+  return out;
+}
+
+/** The validated intervals starting in [from, to), as columns (one pass, no per-element callbacks). */
+function keptColumns(all: readonly ValidatedInterval[], from: number, to: number): IntervalColumns {
+  let n = 0;
+  for (const iv of all) if (iv.t >= from && iv.t < to) n++;
+  const out: IntervalColumns = { t: new Float64Array(n), im: new Float64Array(n), ex: new Float64Array(n), estimated: new Uint8Array(n) };
+  let k = 0;
+  for (const iv of all) {
+    if (iv.t < from || iv.t >= to) continue;
+    out.t[k] = iv.t;
+    out.im[k] = iv.im;
+    out.ex[k] = iv.ex;
+    out.estimated[k] = iv.estimated ? 1 : 0;
+    k++;
   }
   return out;
 }
@@ -131,18 +148,9 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
     // billed periods are frozen: late data there stays raw (ingest reports it as a discrepancy)
     if (lock !== null && from < lock) from = lock;
     if (from >= to) continue;
-    const kept = res.intervals.filter((iv) => iv.t >= from && iv.t < to);
-    intervals += kept.length;
-    validated.set(meterId, {
-      from,
-      to,
-      intervals: {
-        t: Float64Array.from(kept, (iv) => iv.t),
-        im: Float64Array.from(kept, (iv) => iv.im),
-        ex: Float64Array.from(kept, (iv) => iv.ex),
-        estimated: Uint8Array.from(kept, (iv) => (iv.estimated ? 1 : 0)),
-      },
-    });
+    const cols = keptColumns(res.intervals, from, to);
+    intervals += cols.t.length;
+    validated.set(meterId, { from, to, intervals: cols });
     await store.replaceQuality({
       meter_id: meterId,
       from,

@@ -23,6 +23,29 @@ function rawFromRow(meterId: string, r: Row): RawMeterReading {
   };
 }
 
+/**
+ * Reading indexes ordered by (meter pk, ts, index): grouped per meter in one
+ * pass, and a meter's group sorted only when it did not arrive in time order
+ * (gateways send in order, so a batch is usually sorted already).
+ */
+function orderByKey(pks: number[], meters: RawMeterReading[]): number[] {
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < pks.length; i++) {
+    const g = groups.get(pks[i]);
+    if (g) g.push(i);
+    else groups.set(pks[i], [i]);
+  }
+  const out: number[] = [];
+  for (const pk of [...groups.keys()].sort((a, b) => a - b)) {
+    const g = groups.get(pk) as number[];
+    let sorted = true;
+    for (let k = 1; k < g.length && sorted; k++) sorted = meters[g[k - 1]].ts <= meters[g[k]].ts;
+    if (!sorted) g.sort((a, b) => meters[a].ts - meters[b].ts || a - b);
+    for (const i of g) out.push(i);
+  }
+  return out;
+}
+
 export class SqlitePipeline extends SqliteBase {
   async insertReadings(siteId: string, meters: RawMeterReading[], sensors: RawSensorReading[], receivedAt: number) {
     const sitePk = this.sitePk(siteId);
@@ -31,7 +54,7 @@ export class SqlitePipeline extends SqliteBase {
       const m: InsertOutcome[] = new Array(meters.length);
       const pks = meters.map((r) => this.meterPk(r.meter_id));
       // sorted by primary key, the B-tree only appends; stable, so the first of two equal readings wins
-      const order = Array.from(meters.keys()).sort((a, b) => pks[a] - pks[b] || meters[a].ts - meters[b].ts || a - b);
+      const order = orderByKey(pks, meters);
       const fresh: number[] = [];
       for (let g = 0; g < order.length;) {
         const pk = pks[order[g]];
