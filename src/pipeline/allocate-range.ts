@@ -101,8 +101,13 @@ async function allocateChunk(
     for (let k = 0; k < slots.length; k++) out[k] = from + slots[k] * INTERVAL_MS;
     return out;
   };
-  const pick = <A extends Float64Array | Uint8Array>(col: A, slots: Int32Array): A => {
-    const out = new (col.constructor as new (n: number) => A)(slots.length);
+  const pick = (col: Float64Array, slots: Int32Array): Float64Array => {
+    const out = new Float64Array(slots.length);
+    for (let k = 0; k < slots.length; k++) out[k] = col[slots[k]];
+    return out;
+  };
+  const pickFlags = (col: Uint8Array, slots: Int32Array): Uint8Array => {
+    const out = new Uint8Array(slots.length);
     for (let k = 0; k < slots.length; k++) out[k] = col[slots[k]];
     return out;
   };
@@ -110,7 +115,7 @@ async function allocateChunk(
     const slots = slotsWhere(frame.present[i]);
     const r = result.meters[i];
     const cols: MeterIntervalColumns = {
-      t: at(slots), im: pick(frame.im[i], slots), ex: pick(frame.ex[i], slots), estimated: pick(frame.estimated[i], slots),
+      t: at(slots), im: pick(frame.im[i], slots), ex: pick(frame.ex[i], slots), estimated: pickFlags(frame.estimated[i], slots),
       total: pick(r.total, slots), self: pick(r.self, slots), ext: pick(r.ext, slots),
     };
     return { slots, cols };

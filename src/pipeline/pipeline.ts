@@ -5,12 +5,12 @@
  * anywhere in between just repeats the (idempotent) work at the next run.
  */
 import { validateWindow, VALIDATION_CONTEXT } from '../core/validation/index.js';
-import type { MeterValidationConfig, RawReading, ValidatedInterval, WindowResult } from '../core/validation/index.js';
+import type { MeterValidationConfig, ValidatedInterval, WindowResult } from '../core/validation/index.js';
 import { KwhubError } from '../core/errors.js';
-import { registersOf, type Register } from '../core/types.js';
+import { registersOf } from '../core/types.js';
 import { ceilToInterval } from '../core/time/range.js';
 import type { Clock } from '../core/clock.js';
-import type { IntervalColumns, Meter, RawMeterReading, Site, SpanRow, Store } from '../store/store.js';
+import type { IntervalColumns, Meter, Site, SpanRow, Store } from '../store/store.js';
 import { allocateRange, type Validated } from './allocate-range.js';
 
 export interface PipelineRun {
@@ -28,11 +28,6 @@ export interface Pipeline {
   runAll(): Promise<void>;
   /** waits for every run in progress */
   idle(): Promise<void>;
-}
-
-/** a meter's registers in validation's terms: its first register is `im`, an electricity meter's export `ex` */
-export function toValidationReading(regs: readonly Register[], r: RawMeterReading): RawReading {
-  return { ts: r.ts, im: r[regs[0]] ?? 0, ex: regs.length > 1 ? (r[regs[1]] ?? 0) : 0 };
 }
 
 export function validationConfig(m: Meter): MeterValidationConfig {
@@ -104,14 +99,15 @@ export function mergeRanges(ranges: [number, number][]): [number, number][] {
  */
 async function validateSpan(store: Store, meter: Meter, span: { from: number; to: number }): Promise<WindowResult> {
   const cfg = validationConfig(meter);
-  const regs = registersOf(meter.type);
-  const win = await store.rawWindow(meter.id, span.from, span.to, VALIDATION_CONTEXT);
+  // validation's `im` is the meter's first register, `ex` an electricity meter's export
+  const regs = registersOf(meter.type).slice(0, 2);
+  const win = await store.rawWindow(meter.id, span.from, span.to, VALIDATION_CONTEXT, regs);
   try {
-    return validateWindow(win.readings.map((r) => toValidationReading(regs, r)), cfg, span, { moreBefore: win.moreBefore, moreAfter: win.moreAfter });
+    return validateWindow(win, cfg, span, win);
   } catch (e) {
     if (!(e instanceof KwhubError)) throw e;
-    const all = await store.rawWindow(meter.id, -Infinity, Infinity, 0);
-    return validateWindow(all.readings.map((r) => toValidationReading(regs, r)), cfg, span, { moreBefore: false, moreAfter: false });
+    const all = await store.rawWindow(meter.id, -Infinity, Infinity, 0, regs);
+    return validateWindow(all, cfg, span, { moreBefore: false, moreAfter: false });
   }
 }
 

@@ -2,7 +2,8 @@
  * Rows of the entity tables to and from the Store's types, the same for
  * every engine (both keep the same column names).
  */
-import type { Meter, Site, SitePatch } from './store.js';
+import type { Register } from '../core/types.js';
+import type { Meter, RawWindow, Site, SitePatch } from './store.js';
 
 export type Row = Record<string, unknown>;
 
@@ -53,4 +54,38 @@ export function meterFromRow(r: Row): Meter {
     max_power_kw: (r.max_power_kw as number | null) ?? null,
     register_max: (r.register_max as number | null) ?? null,
   };
+}
+
+const REGISTER_COLUMNS: readonly Register[] = ['en_im', 'en_ex', 'heat_energy_kwh', 'vol_m3'];
+
+/** `ts, <first register>, <second register or 0>` with a missing value read as 0 (names checked: they go into SQL) */
+export function rawWindowColumns(registers: readonly Register[]): string {
+  if (registers.length < 1 || registers.length > 2 || !registers.every((r) => REGISTER_COLUMNS.includes(r))) {
+    throw new Error(`rawWindow: registers must be one or two of ${REGISTER_COLUMNS.join(', ')}, not ${registers.join(', ')}`);
+  }
+  return `ts, COALESCE(${registers[0]}, 0), ${registers.length > 1 ? `COALESCE(${registers[1]}, 0)` : '0'}`;
+}
+
+/**
+ * A RawWindow from the rows [ts, im, ex] before the range (newest first, up
+ * to context + 1 of them), inside it, and after it (oldest first, up to
+ * context + 1): context rows are kept on each side, the extra one says
+ * whether there is more.
+ */
+export function rawWindowOf(before: number[][], inside: number[][], after: number[][], context: number): RawWindow {
+  const nb = Math.min(context, before.length);
+  const na = Math.min(context, after.length);
+  const n = nb + inside.length + na;
+  const w: RawWindow = { ts: new Float64Array(n), im: new Float64Array(n), ex: new Float64Array(n), moreBefore: before.length > context, moreAfter: after.length > context };
+  let k = 0;
+  const put = (r: number[]) => {
+    w.ts[k] = r[0];
+    w.im[k] = r[1];
+    w.ex[k] = r[2];
+    k++;
+  };
+  for (let i = nb - 1; i >= 0; i--) put(before[i]);
+  for (const r of inside) put(r);
+  for (let i = 0; i < na; i++) put(after[i]);
+  return w;
 }

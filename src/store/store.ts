@@ -4,7 +4,7 @@
  * (SQLite); nothing engine-specific leaks past this file. Times are UTC epoch
  * milliseconds; ids are 24-hex object ids.
  */
-import type { MeterMode, MeterType, ReadingKind } from '../core/types.js';
+import type { MeterMode, MeterType, ReadingKind, Register } from '../core/types.js';
 import { SITE_FIELDS } from '../core/allocation/allocate.js';
 
 export interface Address {
@@ -111,8 +111,16 @@ export interface PendingRange {
   to: number;
 }
 
+/**
+ * A meter's raw readings as validation reads them, in columns (a year of a
+ * meter is 35,040 readings: no object each): `im` is the first register
+ * asked for, `ex` the second (0 when only one is asked for); a register
+ * the reading lacks reads 0.
+ */
 export interface RawWindow {
-  readings: RawMeterReading[];
+  ts: Float64Array;
+  im: Float64Array;
+  ex: Float64Array;
   moreBefore: boolean;
   moreAfter: boolean;
 }
@@ -280,8 +288,8 @@ export interface Store {
   sitesWithPending(): Promise<string[]>;
   settlePending(seqs: number[]): Promise<void>;
 
-  /** the raw readings with ts in [from, to] plus up to `context` readings on each side */
-  rawWindow(meterId: string, from: number, to: number, context: number): Promise<RawWindow>;
+  /** the raw readings with ts in [from, to] plus up to `context` readings on each side, ascending; `registers`: one or two of the meter's */
+  rawWindow(meterId: string, from: number, to: number, context: number, registers: readonly Register[]): Promise<RawWindow>;
   /** raw readings with ts in [from, to], ascending */
   rawReadings(meterId: string, from: number, to: number): Promise<RawMeterReading[]>;
   rawExtent(meterId: string): Promise<{ from: number; to: number } | null>;

@@ -4,7 +4,7 @@
  * over months and years. Store interface only, like the rest of the contract.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { AllocationWrite, MeterIntervalColumns, RawMeterReading, SiteAllocColumns, Store } from '../../src/store/store.js';
+import type { AllocationWrite, MeterIntervalColumns, RawMeterReading, RawWindow, SiteAllocColumns, Store } from '../../src/store/store.js';
 import { SITE_FIELDS } from '../../src/store/store.js';
 import { METER_1, METER_2, SENSOR_1, SENSOR_2, SITE_A, SITE_B, UNUSED, meter, sensor, site } from './store-fixtures.js';
 
@@ -178,33 +178,39 @@ export function pipelineContract(get: () => Store): void {
         await store.insertReadings(SITE_A, Array.from({ length: 10 }, (_, i) => rd(METER_1, T0 + i * QH, i)), [], 1);
       });
 
-      const tsOf = (w: { readings: RawMeterReading[] }) => w.readings.map((r) => (r.ts - T0) / QH);
+      const tsOf = (w: RawWindow) => Array.from(w.ts, (t) => (t - T0) / QH);
+      const EL = ['en_im', 'en_ex'] as const;
 
       it('should give a window with context on both sides and say whether there is more', async () => {
-        const w = await store.rawWindow(METER_1, T0 + 3 * QH, T0 + 5 * QH, 2);
+        const w = await store.rawWindow(METER_1, T0 + 3 * QH, T0 + 5 * QH, 2, EL);
         expect(tsOf(w)).toEqual([1, 2, 3, 4, 5, 6, 7]);
         expect([w.moreBefore, w.moreAfter]).toEqual([true, true]);
-        expect(w.readings[0]).toEqual(rd(METER_1, T0 + QH, 1));
-        const x = await store.rawWindow(METER_1, T0 + 3 * QH, T0 + 5 * QH, 3);
+        const first = rd(METER_1, T0 + QH, 1);
+        // a register the reading lacks (en_ex here) reads 0
+        expect([w.ts[0], w.im[0], w.ex[0]]).toEqual([first.ts, first.en_im, 0]);
+        const one = await store.rawWindow(METER_1, T0 + 3 * QH, T0 + 5 * QH, 0, ['en_im']);
+        expect([...one.im, ...one.ex]).toEqual([3, 4, 5, 0, 0, 0]);
+        await expect(store.rawWindow(METER_1, T0, T0, 0, ['ts; DROP TABLE raw_readings' as never])).rejects.toThrow(/registers must be/);
+        const x = await store.rawWindow(METER_1, T0 + 3 * QH, T0 + 5 * QH, 3, EL);
         expect(tsOf(x)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
         expect([x.moreBefore, x.moreAfter]).toEqual([false, true]);
-        const y = await store.rawWindow(METER_1, T0 + 3 * QH, T0 + 5 * QH, 0);
+        const y = await store.rawWindow(METER_1, T0 + 3 * QH, T0 + 5 * QH, 0, EL);
         expect(tsOf(y)).toEqual([3, 4, 5]);
         expect([y.moreBefore, y.moreAfter]).toEqual([true, true]);
       });
 
       it('should handle windows at and beyond the edges of the data', async () => {
-        const all = await store.rawWindow(METER_1, T0, T0 + 9 * QH, 5);
+        const all = await store.rawWindow(METER_1, T0, T0 + 9 * QH, 5, EL);
         expect(tsOf(all)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
         expect([all.moreBefore, all.moreAfter]).toEqual([false, false]);
-        const gap = await store.rawWindow(METER_1, T0 + 4 * QH + 1, T0 + 5 * QH - 1, 1);
+        const gap = await store.rawWindow(METER_1, T0 + 4 * QH + 1, T0 + 5 * QH - 1, 1, EL);
         expect(tsOf(gap)).toEqual([4, 5]);
         expect([gap.moreBefore, gap.moreAfter]).toEqual([true, true]);
-        const late = await store.rawWindow(METER_1, T0 + DAY, T0 + 2 * DAY, 2);
+        const late = await store.rawWindow(METER_1, T0 + DAY, T0 + 2 * DAY, 2, EL);
         expect(tsOf(late)).toEqual([8, 9]);
         expect([late.moreBefore, late.moreAfter]).toEqual([true, false]);
-        const none = await store.rawWindow(METER_2, T0, T0 + DAY, 3);
-        expect(none).toEqual({ readings: [], moreBefore: false, moreAfter: false });
+        const none = await store.rawWindow(METER_2, T0, T0 + DAY, 3, EL);
+        expect({ ...none, ts: [...none.ts], im: [...none.im], ex: [...none.ex] }).toEqual({ ts: [], im: [], ex: [], moreBefore: false, moreAfter: false });
       });
 
       it('should read [from, to] inclusive and know the extent', async () => {
@@ -357,8 +363,8 @@ export function pipelineContract(get: () => Store): void {
         expect(await store.rawReadings(METER_1, EDGES[0], EDGES[EDGES.length - 1])).toEqual(rows);
         expect(await store.rawExtent(METER_1)).toEqual({ from: EDGES[0], to: EDGES[EDGES.length - 1] });
         expect((await store.rawReadings(METER_1, Date.UTC(2024, 0, 1), Date.UTC(2024, 2, 1))).map((r) => r.en_im)).toEqual([3, 4, 5]);
-        const w = await store.rawWindow(METER_1, Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 31), 2);
-        expect(w.readings.map((r) => r.en_im)).toEqual([1, 2, 3, 4, 5]);
+        const w = await store.rawWindow(METER_1, Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 31), 2, ['en_im', 'en_ex']);
+        expect([...w.im]).toEqual([1, 2, 3, 4, 5]);
         expect([w.moreBefore, w.moreAfter]).toEqual([true, true]);
         const again = await store.insertReadings(SITE_A, rows.map((r, i) => (i % 2 ? r : { ...r, en_ex: -1 })), [], 2);
         expect(again.meters).toEqual(rows.map((_, i) => (i % 2 ? 'duplicate' : 'conflict')));

@@ -3,6 +3,7 @@ export { validateMeter, validateWindow, VALIDATION_CONTEXT, INDEX_REACH, INTERVA
 export { GAP_MS } from './index-meter.js';
 export { registerModulus, MAX_POWER_TOLERANCE } from './registers.js';
 export type {
+  RawColumns,
   RawReading,
   MeterValidationConfig,
   ValidatedInterval,

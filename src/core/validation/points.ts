@@ -4,7 +4,7 @@
  * the later passes run without per-reading allocations.
  */
 import { INTERVAL_MS } from '../types.js';
-import type { MeterValidationConfig, RawReading, Rejection, WindowEdges } from './types.js';
+import type { MeterValidationConfig, RawColumns, RawReading, Rejection, WindowEdges } from './types.js';
 
 export interface Points {
   n: number;
@@ -32,6 +32,19 @@ export function num(v: number): string {
   return String(Number(v.toFixed(6)));
 }
 
+/** Readings as columns: the objects are copied once, columns are taken as they are. */
+export function rawColumns(readings: readonly RawReading[] | RawColumns): RawColumns {
+  if (!Array.isArray(readings)) return readings as RawColumns;
+  const list = readings as readonly RawReading[];
+  const out: RawColumns = { ts: new Float64Array(list.length), im: new Float64Array(list.length), ex: new Float64Array(list.length) };
+  for (let i = 0; i < list.length; i++) {
+    out.ts[i] = list[i].ts;
+    out.im[i] = list[i].im;
+    out.ex[i] = list[i].ex;
+  }
+  return out;
+}
+
 /**
  * `edges` describes the readings given: for a full history both are false.
  * Readings at or before `installedAt` are rejected: the zero index replaces
@@ -41,7 +54,7 @@ export function num(v: number): string {
  * pre-installation and it holds no point at all.
  */
 export function preparePoints(
-  readings: readonly RawReading[],
+  readings: RawColumns,
   cfg: MeterValidationConfig,
   edges: WindowEdges,
   rejections: Rejection[],
@@ -50,26 +63,26 @@ export function preparePoints(
   const oriented: readonly [string, string] = cfg.reversed ? [names[1], names[0]] : [names[0], names[1]];
   const inst = cfg.installedAt;
   const isIndex = cfg.readingKind === 'index';
-  const m = readings.length;
+  const m = readings.ts.length;
 
   let start = 0;
   if (inst !== undefined) {
-    while (start < m && readings[start].ts <= inst) {
-      const r = readings[start];
+    while (start < m && readings.ts[start] <= inst) {
+      const t = readings.ts[start];
       rejections.push({
-        ts: r.ts,
+        ts: t,
         reason: 'before_installation',
         detail:
-          r.ts === inst
+          t === inst
             ? `reading at the installation instant ${iso(inst)} is replaced by the zero index`
-            : `reading at ${iso(r.ts)} precedes the installation on ${iso(inst)}`,
+            : `reading at ${iso(t)} precedes the installation on ${iso(inst)}`,
       });
       start++;
     }
   }
   // Everything before the installation is discarded, so the point sequence
   // truly starts here when we saw the installation instant.
-  const sawInstallation = inst !== undefined && ((m > 0 && readings[0].ts <= inst) || !edges.moreBefore);
+  const sawInstallation = inst !== undefined && ((m > 0 && readings.ts[0] <= inst) || !edges.moreBefore);
   // With no later reading in hand and more to come, the zero belongs to a
   // later window: these readings are all pre-installation rejections.
   const zero = isIndex && inst !== undefined && sawInstallation && (start < m || !edges.moreAfter);
@@ -83,17 +96,10 @@ export function preparePoints(
     ts[0] = inst as number;
     j = 1;
   }
-  for (let i = start; i < m; i++, j++) {
-    const r = readings[i];
-    ts[j] = r.ts;
-    if (cfg.reversed) {
-      im[j] = r.ex;
-      ex[j] = r.im;
-    } else {
-      im[j] = r.im;
-      ex[j] = r.ex;
-    }
-  }
+  const [srcIm, srcEx] = cfg.reversed ? [readings.ex, readings.im] : [readings.im, readings.ex];
+  ts.set(readings.ts.subarray(start), j);
+  im.set(srcIm.subarray(start), j);
+  ex.set(srcEx.subarray(start), j);
   return {
     n,
     ts,

@@ -16,6 +16,16 @@ export interface RawReading {
   ex: number;
 }
 
+/**
+ * The same readings as columns (what the store reads back in bulk): no
+ * object per reading. Ascending `ts`, one per instant.
+ */
+export interface RawColumns {
+  ts: Float64Array;
+  im: Float64Array;
+  ex: Float64Array;
+}
+
 export interface MeterValidationConfig {
   readingKind: 'index' | 'interval';
   /** wired backwards: the two registers are swapped before anything else */

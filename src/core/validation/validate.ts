@@ -7,10 +7,11 @@ import { INTERVAL_MS } from '../types.js';
 import { alignSegments } from './align.js';
 import { analyzeIndex, STATUS_RADIUS } from './index-meter.js';
 import { analyzeInterval } from './interval-meter.js';
-import { floorSlot, preparePoints, type Points } from './points.js';
+import { floorSlot, preparePoints, rawColumns, type Points } from './points.js';
 import type {
   ChangedRange,
   MeterValidationConfig,
+  RawColumns,
   RawReading,
   Rejection,
   ValidationResult,
@@ -41,9 +42,9 @@ export const VALIDATION_CONTEXT = 48;
 
 const FULL: WindowEdges = { moreBefore: false, moreAfter: false };
 
-export function validateMeter(readings: readonly RawReading[], cfg: MeterValidationConfig): ValidationResult {
+export function validateMeter(readings: readonly RawReading[] | RawColumns, cfg: MeterValidationConfig): ValidationResult {
   const rejections: Rejection[] = [];
-  const p = preparePoints(readings, cfg, FULL, rejections);
+  const p = preparePoints(rawColumns(readings), cfg, FULL, rejections);
   return analyze(p, cfg, rejections, -Infinity, Infinity);
 }
 
@@ -86,21 +87,22 @@ function analyze(p: Points, cfg: MeterValidationConfig, rejections: Rejection[],
  * plus the slots of the changed readings themselves (their rejections).
  */
 export function validateWindow(
-  readings: readonly RawReading[],
+  given: readonly RawReading[] | RawColumns,
   cfg: MeterValidationConfig,
   changed: ChangedRange,
   edges: WindowEdges,
 ): WindowResult {
   const pre: Rejection[] = [];
+  const readings = rawColumns(given);
   const p = preparePoints(readings, cfg, edges, pre);
   const reach = cfg.readingKind === 'index' ? INDEX_REACH : INTERVAL_REACH;
   const { n, ts } = p;
 
   let lo = Infinity;
   let hi = -Infinity;
-  for (const r of readings) {
-    if (r.ts < changed.from || r.ts > changed.to) continue;
-    const s = floorSlot(r.ts);
+  for (const t of readings.ts) {
+    if (t < changed.from || t > changed.to) continue;
+    const s = floorSlot(t);
     if (s < lo) lo = s;
     if (s > hi) hi = s;
   }
@@ -134,8 +136,8 @@ export function validateWindow(
   const writeTo = hi + INTERVAL_MS;
   // Every reading of a slot in the range must be in hand (their rejections
   // are replaced too).
-  const m = readings.length;
-  if ((edges.moreBefore && !(m > 0 && readings[0].ts <= writeFrom)) || (edges.moreAfter && !(m > 0 && readings[m - 1].ts >= writeTo))) {
+  const m = readings.ts.length;
+  if ((edges.moreBefore && !(m > 0 && readings.ts[0] <= writeFrom)) || (edges.moreAfter && !(m > 0 && readings.ts[m - 1] >= writeTo))) {
     throw new KwhubError('internal', 'validateWindow: not enough context for the write range; re-validate a wider range');
   }
   const rejections = pre.filter((r) => r.ts >= writeFrom && r.ts < writeTo);

@@ -3,6 +3,8 @@ import type pg from 'pg';
 import type { PendingRange, QualityRecord, QualityWrite, RawMeterReading, RawWindow } from '../store.js';
 import { numArray } from './pg-base.js';
 import { PgAllocation } from './pg-allocation.js';
+import { rawWindowColumns, rawWindowOf } from '../row-mapping.js';
+import type { Register } from '../../core/types.js';
 
 type Q = QualityRecord & { recorded_at: number };
 const RAW_COLS = 'ts, en_im, en_ex, heat_energy_kwh, vol_m3';
@@ -41,26 +43,22 @@ export class PgPipeline extends PgAllocation {
     await this.pool.query('DELETE FROM pending WHERE seq = ANY($1::int8[])', [numArray(seqs)]);
   }
 
-  async rawWindow(meterId: string, from: number, to: number, context: number): Promise<RawWindow> {
+  async rawWindow(meterId: string, from: number, to: number, context: number, registers: readonly Register[]): Promise<RawWindow> {
     const pk = await this.meterPk(meterId);
+    const cols = rawWindowColumns(registers);
     // one round trip: the `context` (+1, to know if there is more) readings before, those inside, those after
     const rows = await this.arrays(
-      `(SELECT 0 AS part, ${RAW_COLS} FROM raw_readings WHERE meter_pk = $1 AND ts < $2 ORDER BY ts DESC LIMIT $4)
-       UNION ALL (SELECT 1, ${RAW_COLS} FROM raw_readings WHERE meter_pk = $1 AND ts >= $2 AND ts <= $3)
-       UNION ALL (SELECT 2, ${RAW_COLS} FROM raw_readings WHERE meter_pk = $1 AND ts > $3 ORDER BY ts LIMIT $4)`,
+      `(SELECT 0 AS part, ${cols} FROM raw_readings WHERE meter_pk = $1 AND ts < $2 ORDER BY ts DESC LIMIT $4)
+       UNION ALL (SELECT 1, ${cols} FROM raw_readings WHERE meter_pk = $1 AND ts >= $2 AND ts <= $3)
+       UNION ALL (SELECT 2, ${cols} FROM raw_readings WHERE meter_pk = $1 AND ts > $3 ORDER BY ts LIMIT $4)`,
       [pk, from, to, context + 1],
     );
-    const parts: unknown[][][] = [[], [], []];
-    for (const r of rows) parts[r[0] as number].push(r);
-    for (const p of parts) p.sort((a, b) => (a[1] as number) - (b[1] as number));
-    const [before, inside, after] = parts;
-    const moreBefore = before.length > context;
-    const moreAfter = after.length > context;
-    const readings: RawMeterReading[] = [];
-    for (let i = before.length - Math.min(context, before.length); i < before.length; i++) readings.push(raw(meterId, before[i], 1));
-    for (const r of inside) readings.push(raw(meterId, r, 1));
-    for (let i = 0; i < Math.min(context, after.length); i++) readings.push(raw(meterId, after[i], 1));
-    return { readings, moreBefore, moreAfter };
+    const parts: number[][][] = [[], [], []];
+    for (const r of rows) parts[r[0] as number].push([Number(r[1]), Number(r[2]), Number(r[3])]);
+    parts[0].sort((a, b) => b[0] - a[0]);
+    parts[1].sort((a, b) => a[0] - b[0]);
+    parts[2].sort((a, b) => a[0] - b[0]);
+    return rawWindowOf(parts[0], parts[1], parts[2], context);
   }
 
   async rawReadings(meterId: string, from: number, to: number): Promise<RawMeterReading[]> {

@@ -5,11 +5,12 @@ import type {
 } from '../store.js';
 import { SITE_FIELDS } from '../store.js';
 import { SqliteBase } from './sqlite-base.js';
+import { rawWindowColumns, rawWindowOf } from '../row-mapping.js';
+import type { Register } from '../../core/types.js';
 
 type Row = Record<string, number | string | null>;
 /** a crashed holder's lease runs out after this long */
 const LEASE_MS = 30_000;
-type RawRow = [number, number | null, number | null, number | null, number | null];
 const RAW_COLS = 'ts, en_im, en_ex, heat_energy_kwh, vol_m3';
 
 function sameRaw(a: Row, b: RawMeterReading): boolean {
@@ -156,20 +157,14 @@ export class SqlitePipeline extends SqliteBase {
     })();
   }
 
-  async rawWindow(meterId: string, from: number, to: number, context: number): Promise<RawWindow> {
+  async rawWindow(meterId: string, from: number, to: number, context: number, registers: readonly Register[]): Promise<RawWindow> {
     const pk = this.meterPk(meterId);
+    const cols = rawWindowColumns(registers);
     // arrays, not named rows: a year of a meter is 35,040 of them
-    const before = this.rawStmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts < ? ORDER BY ts DESC LIMIT ?`).all(pk, from, context + 1) as RawRow[];
-    const inside = this.rawStmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts >= ? AND ts <= ? ORDER BY ts`).all(pk, from, to) as RawRow[];
-    const after = this.rawStmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts > ? ORDER BY ts LIMIT ?`).all(pk, to, context + 1) as RawRow[];
-    const moreBefore = before.length > context;
-    const moreAfter = after.length > context;
-    const readings: RawMeterReading[] = [];
-    const add = (r: RawRow) => readings.push({ meter_id: meterId, ts: r[0], en_im: r[1], en_ex: r[2], heat_energy_kwh: r[3], vol_m3: r[4] });
-    for (let i = Math.min(context, before.length) - 1; i >= 0; i--) add(before[i]);
-    for (const r of inside) add(r);
-    for (let i = 0; i < Math.min(context, after.length); i++) add(after[i]);
-    return { readings, moreBefore, moreAfter };
+    const before = this.rawStmt(`SELECT ${cols} FROM raw_readings WHERE meter_pk = ? AND ts < ? ORDER BY ts DESC LIMIT ?`).all(pk, from, context + 1) as number[][];
+    const inside = this.rawStmt(`SELECT ${cols} FROM raw_readings WHERE meter_pk = ? AND ts >= ? AND ts <= ? ORDER BY ts`).all(pk, from, to) as number[][];
+    const after = this.rawStmt(`SELECT ${cols} FROM raw_readings WHERE meter_pk = ? AND ts > ? ORDER BY ts LIMIT ?`).all(pk, to, context + 1) as number[][];
+    return rawWindowOf(before, inside, after, context);
   }
 
   async rawReadings(meterId: string, from: number, to: number): Promise<RawMeterReading[]> {
