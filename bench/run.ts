@@ -26,6 +26,8 @@ const START = Date.UTC(2025, 0, 1);
 const CONSUMERS = 60;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const ADMIN = 'bench-admin-token-0123456789abcdef';
+const H1_ROUNDS = Math.max(1, Math.min(RUNS, 5));
+const H1_SECONDS = 5;
 
 interface Row { id: string; work: string; baseline: string; value: string; base: string; ratio: string; target: string; met: boolean | null }
 const rows: Row[] = [];
@@ -243,20 +245,28 @@ async function main(): Promise<void> {
       const path = `/api/v1/meter_info/${site.id}`;
       const bytes = await (await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).text();
       const cannon = async (url: string, headers: Record<string, string>) => {
-        const res = await autocannon({ url: `${url}${path}`, connections: 32, duration: 8, headers });
+        const res = await autocannon({ url: `${url}${path}`, connections: 32, duration: H1_SECONDS, headers });
         if (res.non2xx > 0 || res.errors > 0) throw new Error(`H1: ${res.non2xx} non-2xx, ${res.errors} errors`);
         return res.requests.average;
       };
       const barePort = await freePort();
       const bare = await startProcess(join(here, 'bare-server.mjs'), [], { BARE_BODY: bytes, BARE_PORT: String(barePort) }, /listening/, `http://127.0.0.1:${barePort}`);
-      let bareRps = 0;
+      // both servers run side by side and are measured in turns, so a noisy moment of this shared
+      // machine hits one round of each rather than one whole side; medians of the rounds are compared
+      const bareRuns: number[] = [];
+      const oursRuns: number[] = [];
       try {
-        bareRps = await cannon(bare.url, {});
+        for (let round = 0; round < H1_ROUNDS; round++) {
+          bareRuns.push(await cannon(bare.url, {}));
+          oursRuns.push(await cannon(server.url, { authorization: `Bearer ${token}` }));
+          log(`H1 round ${round + 1}: bare ${Math.round(bareRuns[round])} req/s, kWhub ${Math.round(oursRuns[round])} req/s`);
+        }
       } finally {
         await bare.stop();
       }
-      const h1 = await cannon(server.url, { authorization: `Bearer ${token}` });
-      rows.push({ id: 'H1', work: 'meter_info, authenticated, rate limit lifted, 32 connections, 8 s (autocannon, loopback)', baseline: 'bare Fastify route returning the same bytes', value: `${Math.round(h1).toLocaleString('en')} req/s`, base: `${Math.round(bareRps).toLocaleString('en')} req/s`, ratio: `${((100 * h1) / bareRps).toFixed(0)} %`, target: '≥ 60 % of the bare route', met: h1 / bareRps >= 0.6 });
+      const bareRps = median(bareRuns);
+      const h1 = median(oursRuns);
+      rows.push({ id: 'H1', work: `meter_info, authenticated, rate limit lifted, 32 connections, medians of ${H1_ROUNDS} alternating rounds of ${H1_SECONDS} s (autocannon, loopback)`, baseline: 'bare Fastify route returning the same bytes', value: `${Math.round(h1).toLocaleString('en')} req/s`, base: `${Math.round(bareRps).toLocaleString('en')} req/s`, ratio: `${((100 * h1) / bareRps).toFixed(0)} %`, target: '≥ 60 % of the bare route', met: h1 / bareRps >= 0.6 });
 
       // I2: gateway push over HTTP, batches of 10,000, into a second site of the same shape
       const site2 = benchSite(2, CONSUMERS);

@@ -5,6 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { openStore } from '../../src/store/open-store.js';
 import { storeContract } from './store-contract.js';
+import { DEV_1, SITE_A, SITE_B } from './store-fixtures.js';
+
+function fixtureSite(id: string) {
+  return {
+    id, site_ref: 'R', name: 'N', address: { street_name: 's', street_number: '1', city: 'c', postal_code: 1000 },
+    latitude: 1.5, longitude: 2.5, timezone: 'Europe/Zurich', creation_date: '2021-01-12T08:31:00', lock_date: null,
+  };
+}
 
 let dir: string;
 let n = 0;
@@ -37,6 +45,41 @@ describe('SqliteStore on a file', () => {
       expect(await b.getMeta('jwt_secret')).toBe('kept');
       expect(b.engine).toBe('sqlite');
     } finally {
+      await b.close();
+    }
+  });
+
+  it('should see grants revoked by another connection on the same file from the next turn on, and its own at once', async () => {
+    const path = join(dir, 'grants.sqlite');
+    const a = new SqliteStore({ path });
+    await a.migrate();
+    const b = new SqliteStore({ path });
+    const turn = () => new Promise((r) => setImmediate(r));
+    try {
+      await a.insertSite(fixtureSite(SITE_A));
+      await a.insertSite(fixtureSite(SITE_B));
+      await a.insertDeveloper({ id: DEV_1, username: 'dev', password_hash: 'x', created_at: 1 });
+      await a.putGrant({ developer_id: DEV_1, site_id: SITE_A, history_from: null, consent_ref: 'c', created_at: 1 });
+      expect(await a.getGrantedSite(DEV_1, SITE_A)).not.toBeNull();
+      expect(await a.getGrantedSite(DEV_1, SITE_B)).toBeNull();
+      await turn();
+      // another process revokes A and grants B
+      await b.deleteGrant(DEV_1, SITE_A);
+      await b.putGrant({ developer_id: DEV_1, site_id: SITE_B, history_from: null, consent_ref: 'c', created_at: 1 });
+      await turn();
+      expect(await a.getGrantedSite(DEV_1, SITE_A)).toBeNull();
+      expect((await a.getGrantedSite(DEV_1, SITE_B))!.grant.site_id).toBe(SITE_B);
+      // and a site changed elsewhere comes back changed
+      await b.updateSite(SITE_B, { name: 'renamed' });
+      await turn();
+      expect((await a.getGrantedSite(DEV_1, SITE_B))!.site.name).toBe('renamed');
+      // its own writes count at once, within the same turn
+      await a.deleteGrant(DEV_1, SITE_B);
+      expect(await a.getGrantedSite(DEV_1, SITE_B)).toBeNull();
+      await a.putGrant({ developer_id: DEV_1, site_id: SITE_B, history_from: 5, consent_ref: 'c', created_at: 1 });
+      expect((await a.getGrantedSite(DEV_1, SITE_B))!.grant.history_from).toBe(5);
+    } finally {
+      await a.close();
       await b.close();
     }
   });

@@ -86,6 +86,7 @@ export class SqliteStore extends SqlitePipeline implements Store {
     if (keys.length === 0) return;
     const sql = `UPDATE ${table} SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`;
     this.stmt(sql).run({ ...row, id });
+    this.forgetGrants();
   }
 
   async insertSite(s: Site): Promise<void> {
@@ -93,15 +94,18 @@ export class SqliteStore extends SqlitePipeline implements Store {
       `INSERT INTO sites(id, site_ref, name, street_name, street_number, city, postal_code, latitude, longitude, timezone, creation_date, lock_date)
        VALUES (@id, @site_ref, @name, @street_name, @street_number, @city, @postal_code, @latitude, @longitude, @timezone, @creation_date, @lock_date)`,
     ).run({ id: s.id, ...siteToRow(s), lock_date: s.lock_date });
+    this.forgetGrants();
   }
 
   async updateSite(id: string, patch: SitePatch): Promise<void> {
     this.update('sites', id, siteToRow(patch));
     this.stmt('UPDATE sites SET config_version = config_version + 1 WHERE id = ?').run(id);
+    this.forgetGrants();
   }
 
   private bumpSiteOfMeter(meterId: string): void {
     this.stmt('UPDATE sites SET config_version = config_version + 1 WHERE pk = (SELECT site_pk FROM meters WHERE id = ?)').run(meterId);
+    this.forgetGrants();
   }
 
   async getSite(id: string): Promise<Site | null> {
@@ -176,6 +180,7 @@ export class SqliteStore extends SqlitePipeline implements Store {
   async insertDeveloper(d: Developer): Promise<void> {
     this.stmt('INSERT INTO developers(id, username, password_hash, created_at) VALUES (?, ?, ?, ?)')
       .run(d.id, d.username, d.password_hash, d.created_at);
+    this.forgetGrants();
   }
 
   async updateDeveloperPassword(id: string, passwordHash: string): Promise<void> {
@@ -199,6 +204,7 @@ export class SqliteStore extends SqlitePipeline implements Store {
       `INSERT INTO grants(developer_pk, site_pk, history_from, consent_ref, created_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(developer_pk, site_pk) DO UPDATE SET history_from = excluded.history_from, consent_ref = excluded.consent_ref`,
     ).run(this.developerPk(g.developer_id), this.sitePk(g.site_id), g.history_from, g.consent_ref, g.created_at);
+    this.forgetGrants();
   }
 
   async deleteGrant(developerId: string, siteId: string): Promise<boolean> {
@@ -206,6 +212,7 @@ export class SqliteStore extends SqlitePipeline implements Store {
       `DELETE FROM grants WHERE developer_pk = (SELECT pk FROM developers WHERE id = ?)
        AND site_pk = (SELECT pk FROM sites WHERE id = ?)`,
     ).run(developerId, siteId);
+    this.forgetGrants();
     return r.changes > 0;
   }
 
@@ -219,21 +226,63 @@ export class SqliteStore extends SqlitePipeline implements Store {
   /** sites by id as last read, reused while their configuration version is unchanged (read with every grant check) */
   private readonly siteRows = new Map<string, Site>();
 
+  /**
+   * Grant checks as last answered, by developer and site. Every developer
+   * request asks one, so they are kept while the database is unchanged:
+   * this store's own writes to sites, meters, sensors, developers and grants
+   * forget them at once, and a commit of any other connection (another
+   * process on the file) is noticed through SQLite's data_version, checked
+   * once per turn of the event loop: requests served in the same turn see
+   * the database as it was at the turn's start, as if served a moment
+   * earlier.
+   */
+  private readonly granted = new Map<string, { site: Site; grant: Grant } | null>();
+  private grantedStamp = '';
+  private grantedChecked = false;
+
+  protected forgetGrants(): void {
+    this.granted.clear();
+  }
+
+  private checkGrantedStamp(): void {
+    if (this.grantedChecked) return;
+    this.grantedChecked = true;
+    setImmediate(() => {
+      this.grantedChecked = false;
+    });
+    // data_version moves with other connections' commits, total_changes() with this one's
+    const r = this.rawStmt('SELECT data_version, total_changes() FROM pragma_data_version()').get() as [number, number];
+    const stamp = `${r[0]}:${r[1]}`;
+    if (stamp !== this.grantedStamp) {
+      this.granted.clear();
+      this.grantedStamp = stamp;
+    }
+  }
+
   async getGrantedSite(developerId: string, siteId: string): Promise<{ site: Site; grant: Grant } | null> {
-    // the hot path of every developer request: the grant and the site's version in one small row
+    this.checkGrantedStamp();
+    const key = `${developerId}/${siteId}`;
+    const hit = this.granted.get(key);
+    if (hit !== undefined) return hit;
+    // the grant and the site's version in one small row
     const r = this.rawStmt(
       `SELECT s.config_version, g.history_from, g.consent_ref, g.created_at
        FROM sites s JOIN grants g ON g.site_pk = s.pk JOIN developers d ON d.pk = g.developer_pk
        WHERE s.id = ? AND d.id = ?`,
     ).get(siteId, developerId) as [number, number | null, string, number] | undefined;
-    if (!r) return null;
-    let site = this.siteRows.get(siteId);
-    if (!site || site.config_version !== r[0]) {
-      site = (await this.getSite(siteId))!;
-      if (this.siteRows.size >= 10_000) this.siteRows.delete(this.siteRows.keys().next().value as string);
-      this.siteRows.set(siteId, site);
+    let found: { site: Site; grant: Grant } | null = null;
+    if (r) {
+      let site = this.siteRows.get(siteId);
+      if (!site || site.config_version !== r[0]) {
+        site = (await this.getSite(siteId))!;
+        if (this.siteRows.size >= 10_000) this.siteRows.delete(this.siteRows.keys().next().value as string);
+        this.siteRows.set(siteId, site);
+      }
+      found = { site, grant: { developer_id: developerId, site_id: siteId, history_from: r[1], consent_ref: r[2], created_at: r[3] } };
     }
-    return { site, grant: { developer_id: developerId, site_id: siteId, history_from: r[1], consent_ref: r[2], created_at: r[3] } };
+    if (this.granted.size >= 10_000) this.granted.delete(this.granted.keys().next().value as string);
+    this.granted.set(key, found);
+    return found;
   }
 
   async listGrants(developerId: string): Promise<Grant[]> {
