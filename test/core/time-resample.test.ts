@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { Frequency } from '../../src/core/types.js';
-import { resample, round6 } from '../../src/core/time/resample.js';
+import { formatRound6, resample, round6 } from '../../src/core/time/resample.js';
 
 const ms = (iso: string) => Date.parse(iso);
 const Q = 900_000;
@@ -173,5 +173,28 @@ describe('round6', () => {
         expect(Math.abs(round6(x) - x)).toBeLessThanOrEqual(5e-7 + Math.abs(x) * 1e-15);
       }),
     );
+  });
+});
+
+describe('formatRound6', () => {
+  const same = (x: number): void => {
+    expect(formatRound6(x)).toBe(String(round6(x)));
+  };
+
+  it('should print exactly what String(round6(x)) prints, at every magnitude', () => {
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), same), { numRuns: 20_000 });
+    // values an answer holds: energies of a quarter-hour to a site's year, and their noise
+    fc.assert(fc.property(fc.integer({ min: -12, max: 12 }), fc.double({ min: -1, max: 1, noNaN: true }), (e, m) => same(m * 10 ** e)), { numRuns: 20_000 });
+    // halfway cases of the 6th decimal and the edges of the fast path
+    fc.assert(fc.property(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), (n) => same((n + 0.5) / 1e6)), { numRuns: 5_000 });
+  });
+
+  it('should handle zeros, signs, trailing zeros and the edges by hand', () => {
+    for (const x of [0, -0, 1e-7, -4e-7, 5e-7, 1e-6, -1e-6, 0.1, 0.30000000000000004, 1.5, -1.25, 10, 100.000001, 123456.7890004, 2 ** 29 - 1e-6, 2 ** 29, 2 ** 29 + 0.5, 8.999e9, 1e21, Number.MAX_VALUE, Number.MIN_VALUE]) {
+      same(x);
+    }
+    expect(formatRound6(-0.0000004)).toBe('0');
+    expect(formatRound6(2.5e-5)).toBe('0.000025');
+    expect(formatRound6(-3.1400001)).toBe('-3.14');
   });
 });

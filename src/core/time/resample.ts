@@ -54,6 +54,33 @@ export function resample(
  * half away from zero so a value and its negation round alike, and never -0.
  * Magnitudes beyond ~9e9 already have no 6th decimal and pass through.
  */
+const ZEROS = ['', '0', '00', '000', '0000', '00000'];
+/** below 2^29 a double's spacing is under 1.2e-7, so n / 1e6 prints as exactly the digits of n */
+const EXACT_DIGITS_BELOW = 2 ** 29;
+
+/**
+ * String(round6(x)) for a finite x, about twice as fast: answers print
+ * hundreds of thousands of values. The rounded value n / 1e6 is written from
+ * the integer n's digits; beyond 2^29 (no energy of ours) String decides.
+ */
+export function formatRound6(x: number): string {
+  const a = x < 0 ? -x : x;
+  if (!(a < EXACT_DIGITS_BELOW)) return String(round6(x));
+  const n = Math.round(a * 1e6);
+  if (n === 0) return '0';
+  const frac = n % 1e6;
+  const head = x < 0 ? `-${(n - frac) / 1e6}` : `${(n - frac) / 1e6}`;
+  if (frac === 0) return head;
+  let f = frac;
+  let digits = 6;
+  while (f % 10 === 0) {
+    f /= 10;
+    digits--;
+  }
+  const fs = `${f}`;
+  return `${head}.${ZEROS[digits - fs.length]}${fs}`;
+}
+
 export function round6(x: number): number {
   const a = Math.abs(x);
   if (!(a < 9e9)) return x; // also NaN / ±Infinity: not ours to hide

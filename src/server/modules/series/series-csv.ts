@@ -4,7 +4,7 @@
  * (rounded to 6 decimals, written as JSON writes them). A value JSON writes
  * as null is an empty field.
  */
-import { round6 } from '../../../core/time/resample.js';
+import { formatRound6 } from '../../../core/time/resample.js';
 import type { JsonColumn } from './series-json.js';
 
 const NEEDS_QUOTES = /[",\r\n]/;
@@ -19,7 +19,7 @@ export function csvLine(fields: string[]): string {
 }
 
 function num(x: number): string {
-  return Number.isFinite(x) ? String(round6(x)) : '';
+  return Number.isFinite(x) ? formatRound6(x) : '';
 }
 
 /**
