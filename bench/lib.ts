@@ -16,12 +16,17 @@ export async function timeIt(fn: () => Promise<unknown> | unknown): Promise<numb
   return performance.now() - t;
 }
 
-/** runs `fn` `runs` times after `warmup` runs and returns the median milliseconds */
-export async function medianMs(runs: number, fn: () => Promise<unknown> | unknown, warmup = 1): Promise<number> {
+/** runs `fn` `runs` times after `warmup` runs (JIT, caches, fresh pages of a new process) and returns the median milliseconds */
+export async function medianMs(runs: number, fn: () => Promise<unknown> | unknown, warmup = 3): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await timeIt(fn));
   return median(times);
+}
+
+/** a full collection when run with --expose-gc (npm run bench does): one phase's garbage is not the next one's pause */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 export function machine(): string {

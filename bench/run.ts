@@ -17,7 +17,7 @@ import { systemClock } from '../src/core/clock.js';
 import { applySiteDocument } from '../src/server/modules/admin/apply.usecase.js';
 import { ingestBatch } from '../src/ingest/ingest.js';
 import { benchReadings, benchSite, type GatewayReading } from './data.js';
-import { freePort, machine, median, medianMs, peakRssMiB, startProcess, timeIt, type ServerProcess } from './lib.js';
+import { collectGarbage, freePort, machine, median, medianMs, peakRssMiB, startProcess, timeIt, type ServerProcess } from './lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -179,7 +179,9 @@ async function main(): Promise<void> {
   log(`kWhub benchmarks in ${dir} on ${machine()}`);
   try {
     const site = benchSite(1, CONSUMERS);
-    const batches = allReadings(site, YEAR_STEPS - 1, 50_000);
+    // the year's 2.1 M readings are held only while imported: a heap that large would slow
+    // this process (the client and in-process floors of every later measurement) with GC
+    let batches: GatewayReading[][] | null = allReadings(site, YEAR_STEPS - 1, 50_000);
     const readings = batches.reduce((s, b) => s + b.length, 0);
     const pk = new Map([...site.consumers, site.pv, site.grid].map((id, i) => [id, i + 1]));
     const meters = site.consumers.length + 2;
@@ -190,13 +192,15 @@ async function main(): Promise<void> {
     const importRuns = Math.max(1, Math.min(RUNS, 3));
     let db = '';
     for (let i = 0; i < importRuns; i++) {
-      plain.push(await timeIt(() => plainInsert(join(dir, `plain-${i}.sqlite`), batches, pk)));
+      plain.push(await timeIt(() => plainInsert(join(dir, `plain-${i}.sqlite`), batches!, pk)));
       db = join(dir, `i1-${i}.sqlite`);
-      full.push(await importSite(db, site, batches));
+      full.push(await importSite(db, site, batches!));
       log(`I1 run ${i + 1}: plain ${fmtMs(plain[i])}, kWhub ${fmtMs(full[i])}`);
       if (i < importRuns - 1) await rm(db);
       await rm(join(dir, `plain-${i}.sqlite`));
     }
+    batches = null;
+    collectGarbage();
     const i1 = median(full);
     const i1rate = readings / (i1 / 1000);
     const i1base = median(plain);
@@ -255,7 +259,11 @@ async function main(): Promise<void> {
       // machine hits one round of each rather than one whole side; medians of the rounds are compared
       const bareRuns: number[] = [];
       const oursRuns: number[] = [];
+      collectGarbage();
       try {
+        // a warm-up of each first: JIT, and the first touch of a new process's memory
+        await autocannon({ url: `${bare.url}${path}`, connections: 32, duration: 2 });
+        await autocannon({ url: `${server.url}${path}`, connections: 32, duration: 2, headers: { authorization: `Bearer ${token}` } });
         for (let round = 0; round < H1_ROUNDS; round++) {
           bareRuns.push(await cannon(bare.url, {}));
           oursRuns.push(await cannon(server.url, { authorization: `Bearer ${token}` }));
@@ -311,7 +319,7 @@ async function main(): Promise<void> {
 
     // the same R1, R3 and I1 on PostgreSQL, when a server is given (bash .ci/services.sh starts one)
     const pgUrl = process.env.KWHUB_BENCH_PG_URL ?? process.env.KWHUB_TEST_PG_URL;
-    if (pgUrl) await benchPostgres(pgUrl, site, batches, readings, pk);
+    if (pgUrl) await benchPostgres(pgUrl, site, allReadings(site, YEAR_STEPS - 1, 50_000), readings, pk);
     else log('PostgreSQL rows skipped: set KWHUB_BENCH_PG_URL (or start the services: eval "$(bash .ci/services.sh start)")');
 
     const when = new Date().toISOString();
