@@ -29,6 +29,24 @@ export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
+/**
+ * Medians of `a` and `b` run in turns (a, b, a, b, …): a noisy moment of a
+ * shared machine then hits both sides of a ratio, not one.
+ */
+export async function pairedMedianMs(runs: number, a: () => Promise<unknown> | unknown, b: () => Promise<unknown> | unknown, warmup = 3): Promise<[number, number]> {
+  for (let i = 0; i < warmup; i++) {
+    await a();
+    await b();
+  }
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    ta.push(await timeIt(a));
+    tb.push(await timeIt(b));
+  }
+  return [median(ta), median(tb)];
+}
+
 export function machine(): string {
   const c = cpus();
   return `${c.length} × ${c[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${osType()} ${release()}, Node ${process.version}`;
