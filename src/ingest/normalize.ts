@@ -3,7 +3,7 @@
  * and sensors. Good readings become store rows; each bad one becomes a
  * rejection with its index and a reason, and never costs its neighbours.
  */
-import { registersOf, type Register } from '../core/types.js';
+import { registersOf, type MeterType, type Register } from '../core/types.js';
 import type { Meter, RawMeterReading, RawSensorReading, Sensor } from '../store/store.js';
 
 export const MAX_BATCH = 100_000;
@@ -18,6 +18,18 @@ export interface ReadingRejection {
 }
 
 const REGISTERS: readonly Register[] = ['en_im', 'en_ex', 'heat_energy_kwh', 'vol_m3'];
+
+/** per meter type: which of REGISTERS it sends, and their names for messages (looked up per reading) */
+const WANTED = new Map<MeterType, { mask: boolean[]; list: string }>();
+function wantedOf(type: MeterType): { mask: boolean[]; list: string } {
+  let w = WANTED.get(type);
+  if (!w) {
+    const regs = registersOf(type);
+    w = { mask: REGISTERS.map((r) => regs.includes(r)), list: regs.join(' and ') };
+    WANTED.set(type, w);
+  }
+  return w;
+}
 
 
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
@@ -71,15 +83,16 @@ export function normalizeBatch(input: { meters?: unknown[]; sensors?: unknown[] 
     if (meter.rule !== null) return reject('meter', index, 'rule_meter', `meter ${meter.id} is a rule meter: it is computed, not read`);
     const ts = readingTime(r.timestamp, now);
     if (typeof ts === 'string') return reject('meter', index, 'bad_timestamp', ts);
-    const wanted = registersOf(meter.type);
+    const wanted = wantedOf(meter.type);
     const row: RawMeterReading = { meter_id: meter.id, ts, en_im: null, en_ex: null, heat_energy_kwh: null, vol_m3: null };
-    for (const reg of REGISTERS) {
+    for (let k = 0; k < REGISTERS.length; k++) {
+      const reg = REGISTERS[k];
       const v = r[reg];
       if (v === undefined || v === null) {
-        if (wanted.includes(reg)) return reject('meter', index, 'missing_field', `a ${meter.type} meter sends ${wanted.join(' and ')}; ${reg} is missing`);
+        if (wanted.mask[k]) return reject('meter', index, 'missing_field', `a ${meter.type} meter sends ${wanted.list}; ${reg} is missing`);
         continue;
       }
-      if (!wanted.includes(reg)) return reject('meter', index, 'wrong_field', `a ${meter.type} meter sends ${wanted.join(' and ')}, not ${reg}`);
+      if (!wanted.mask[k]) return reject('meter', index, 'wrong_field', `a ${meter.type} meter sends ${wanted.list}, not ${reg}`);
       if (typeof v !== 'number' || !Number.isFinite(v)) return reject('meter', index, 'non_finite_value', `${reg} must be a finite number`);
       row[reg] = v;
     }
