@@ -20,7 +20,10 @@ export async function timeIt(fn: () => Promise<unknown> | unknown): Promise<numb
 export async function medianMs(runs: number, fn: () => Promise<unknown> | unknown, warmup = 3): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await timeIt(fn));
+  for (let i = 0; i < runs; i++) {
+    collectGarbage();
+    times.push(await timeIt(fn));
+  }
   return median(times);
 }
 
@@ -41,7 +44,10 @@ export async function pairedMedianMs(runs: number, a: () => Promise<unknown> | u
   const ta: number[] = [];
   const tb: number[] = [];
   for (let i = 0; i < runs; i++) {
+    // each timed run starts on a collected heap: the last run's garbage is not this one's pause
+    collectGarbage();
     ta.push(await timeIt(a));
+    collectGarbage();
     tb.push(await timeIt(b));
   }
   return [median(ta), median(tb)];
