@@ -3,6 +3,8 @@
  * grid connection, and a year (or more) of 15-minute index readings in the
  * gateway format, generated in batches so they never sit in memory at once.
  */
+import { Rng } from '../src/demo/rng.js';
+
 export interface BenchSite {
   id: string;
   consumers: string[];
@@ -35,18 +37,6 @@ export function benchSite(tag: number, consumers: number): BenchSite {
   };
 }
 
-/** a tiny deterministic PRNG (mulberry32) */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface GatewayReading {
   meter_id: string;
   timestamp: number;
@@ -60,7 +50,8 @@ export interface GatewayReading {
  * quarter-hour; PV follows a day curve; the grid meter closes the balance.
  */
 export function* benchReadings(site: BenchSite, start: number, steps: number, batch: number, seed = 7): Generator<GatewayReading[]> {
-  const r = rng(seed);
+  const rand = new Rng(seed, 'bench');
+  const r = () => rand.next();
   const cons = new Float64Array(site.consumers.length).map(() => 1000 + r() * 5000);
   let pvEx = 20_000;
   let gridIm = 100_000;

@@ -8,22 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { allocate, SITE_FIELDS, type AllocationInput, type AllocationMeter } from '../../src/core/allocation/allocate.js';
 import { resample } from '../../src/core/time/resample.js';
 import { FREQUENCIES, INTERVAL_MS } from '../../src/core/types.js';
+import { Rng } from '../../src/demo/rng.js';
 
 const ZONE = 'Europe/Zurich';
 const DST_DAYS = ['2024-03-31', '2024-10-27', '2025-03-30', '2025-10-26'].map((d) => Date.parse(`${d}T00:00:00Z`));
 const DAY = 86_400_000;
-
-/** small deterministic PRNG: a site over thousands of intervals is filled from one seed, not 100k fast-check values */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   start: number;
@@ -51,7 +40,8 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
 });
 
 function build(c: Case): { ts: Float64Array; input: AllocationInput; consumers: number[] } {
-  const rnd = mulberry32(c.seed);
+  const rng = new Rng(c.seed);
+  const rnd = () => rng.next();
   // drop ~3% of intervals: gaps where nothing was stored yet
   const ts: number[] = [];
   for (let i = 0; i < c.count; i++) if (rnd() > 0.03) ts.push(c.start + i * INTERVAL_MS);

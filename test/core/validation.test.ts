@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { INTERVAL_MS } from '../../src/core/types.js';
+import { Rng } from '../../src/demo/rng.js';
 import {
   validateMeter,
   validateWindow,
@@ -19,15 +20,6 @@ function steady(values: number[], ex: number[] = []): RawReading[] {
 }
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
-/** deterministic PRNG for scenario data */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 describe('validateMeter, index meters', () => {
   it('steady readings on the boundaries give the exact index differences', () => {
     const r = validateMeter(steady([100, 100.25, 101, 101, 103.5], [0, 0, 0.5, 1, 1]), IDX);
@@ -40,7 +32,8 @@ describe('validateMeter, index meters', () => {
   });
 
   it('jittered readings (every 1–15 min) conserve energy and are not estimated', () => {
-    const rand = rng(7);
+    const rng = new Rng(7);
+    const rand = () => rng.next();
     const readings: RawReading[] = [];
     let ts = T0 + 7 * MIN;
     let im = 5000;
@@ -238,7 +231,8 @@ describe('validateMeter, interval meters', () => {
 describe('validateWindow', () => {
   it('a reading arriving a week late re-validates only the intervals around it', () => {
     // two weeks of readings every 15 min at :07, one missing on day 7
-    const rand = rng(3);
+    const rng = new Rng(3);
+    const rand = () => rng.next();
     const all: RawReading[] = [];
     let im = 1000;
     for (let i = 0; i < 14 * 96; i++) {
