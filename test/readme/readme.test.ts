@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_USERNAME, DEFAULT_DEMO_SEED } from '../../src/ingest/demo.js';
 import { demoSite } from '../../src/demo/site.js';
 import { jsonSequence } from '../helpers/demo.js';
+import { freePort } from '../helpers/cli.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: HERE, encoding: 'utf8' }).trim();
@@ -58,17 +59,6 @@ function portIsFree(port: number): Promise<boolean> {
     const srv = net.createServer();
     srv.once('error', () => res(false));
     srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => res(port));
-    });
   });
 }
 

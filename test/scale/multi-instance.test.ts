@@ -4,25 +4,15 @@
  * KWHUB_TEST_PG_URL and KWHUB_TEST_REDIS_URL are set (.ci/run sets both).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../helpers/server.js';
+import { freePort } from '../helpers/cli.js';
 import { freshPgDatabase, pgTestUrl } from '../helpers/pg.js';
 
 const pgUrl = pgTestUrl();
 const redisUrl = process.env.KWHUB_TEST_REDIS_URL;
 const ADMIN = 'scale-admin-token-0123456789abcdef';
 const bin = new URL('../../bin/kwhub.js', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Instance {
   url: string;
