@@ -25,6 +25,7 @@ export function isElectric(type: MeterType): boolean {
  * registers; for heat/cold one energy register; for water one volume register.
  */
 export type Register = 'en_im' | 'en_ex' | 'heat_energy_kwh' | 'vol_m3';
+export const REGISTERS: readonly Register[] = ['en_im', 'en_ex', 'heat_energy_kwh', 'vol_m3'];
 
 export function registersOf(type: MeterType): readonly Register[] {
   switch (type) {

@@ -3,7 +3,7 @@
  * and sensors. Good readings become store rows; each bad one becomes a
  * rejection with its index and a reason, and never costs its neighbours.
  */
-import { registersOf, type MeterType, type Register } from '../core/types.js';
+import { REGISTERS, registersOf, type MeterType } from '../core/types.js';
 import type { Meter, RawMeterReading, RawSensorReading, Sensor } from '../store/store.js';
 
 export const MAX_BATCH = 100_000;
@@ -17,7 +17,6 @@ export interface ReadingRejection {
   message: string;
 }
 
-const REGISTERS: readonly Register[] = ['en_im', 'en_ex', 'heat_energy_kwh', 'vol_m3'];
 
 /** per meter type: which of REGISTERS it sends, and their names for messages (looked up per reading) */
 const WANTED = new Map<MeterType, { mask: boolean[]; list: string }>();

@@ -100,7 +100,7 @@ export function mergeRanges(ranges: [number, number][]): [number, number][] {
 async function validateSpan(store: Store, meter: Meter, span: { from: number; to: number }): Promise<WindowResult> {
   const cfg = validationConfig(meter);
   // validation's `im` is the meter's first register, `ex` an electricity meter's export
-  const regs = registersOf(meter.type).slice(0, 2);
+  const regs = registersOf(meter.type);
   const win = await store.rawWindow(meter.id, span.from, span.to, VALIDATION_CONTEXT, regs);
   try {
     return validateWindow(win, cfg, span, win);

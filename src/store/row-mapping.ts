@@ -2,7 +2,7 @@
  * Rows of the entity tables to and from the Store's types, the same for
  * every engine (both keep the same column names).
  */
-import type { Register } from '../core/types.js';
+import { REGISTERS, type Register } from '../core/types.js';
 import type { Meter, RawWindow, Site, SitePatch } from './store.js';
 
 export type Row = Record<string, unknown>;
@@ -56,12 +56,10 @@ export function meterFromRow(r: Row): Meter {
   };
 }
 
-const REGISTER_COLUMNS: readonly Register[] = ['en_im', 'en_ex', 'heat_energy_kwh', 'vol_m3'];
-
 /** `ts, <first register>, <second register or 0>` with a missing value read as 0 (names checked: they go into SQL) */
 export function rawWindowColumns(registers: readonly Register[]): string {
-  if (registers.length < 1 || registers.length > 2 || !registers.every((r) => REGISTER_COLUMNS.includes(r))) {
-    throw new Error(`rawWindow: registers must be one or two of ${REGISTER_COLUMNS.join(', ')}, not ${registers.join(', ')}`);
+  if (registers.length < 1 || registers.length > 2 || !registers.every((r) => REGISTERS.includes(r))) {
+    throw new Error(`rawWindow: registers must be one or two of ${REGISTERS.join(', ')}, not ${registers.join(', ')}`);
   }
   return `ts, COALESCE(${registers[0]}, 0), ${registers.length > 1 ? `COALESCE(${registers[1]}, 0)` : '0'}`;
 }
