@@ -54,6 +54,14 @@ export function resample(
  * half away from zero so a value and its negation round alike, and never -0.
  * Magnitudes beyond ~9e9 already have no 6th decimal and pass through.
  */
+export function round6(x: number): number {
+  const a = Math.abs(x);
+  if (!(a < 9e9)) return x; // also NaN / ±Infinity: not ours to hide
+  const r = Math.round(a * 1e6) / 1e6;
+  if (r === 0) return 0;
+  return x < 0 ? -r : r;
+}
+
 const ZEROS = ['', '0', '00', '000', '0000', '00000'];
 /** below 2^29 a double's spacing is under 1.2e-7, so n / 1e6 prints as exactly the digits of n */
 const EXACT_DIGITS_BELOW = 2 ** 29;
@@ -79,12 +87,4 @@ export function formatRound6(x: number): string {
   }
   const fs = `${f}`;
   return `${head}.${ZEROS[digits - fs.length]}${fs}`;
-}
-
-export function round6(x: number): number {
-  const a = Math.abs(x);
-  if (!(a < 9e9)) return x; // also NaN / ±Infinity: not ours to hide
-  const r = Math.round(a * 1e6) / 1e6;
-  if (r === 0) return 0;
-  return x < 0 ? -r : r;
 }
