@@ -5,14 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { openStore } from '../../src/store/open-store.js';
 import { storeContract } from './store-contract.js';
-import { DEV_1, SITE_A, SITE_B } from './store-fixtures.js';
-
-function fixtureSite(id: string) {
-  return {
-    id, site_ref: 'R', name: 'N', address: { street_name: 's', street_number: '1', city: 'c', postal_code: 1000 },
-    latitude: 1.5, longitude: 2.5, timezone: 'Europe/Zurich', creation_date: '2021-01-12T08:31:00', lock_date: null,
-  };
-}
+import { DEV_1, SITE_A, SITE_B, developer, site } from './store-fixtures.js';
 
 let dir: string;
 let n = 0;
@@ -28,20 +21,15 @@ afterAll(async () => {
 storeContract('SqliteStore (temp file)', async () => new SqliteStore({ path: join(dir, `contract-${++n}.sqlite`) }));
 
 describe('SqliteStore on a file', () => {
-  const SITE = '61dfca85eba4e3564021f36f';
-
   it('should keep its data when the file is closed and reopened', async () => {
     const path = join(dir, 'reopen.sqlite');
     const a = await openStore(path);
-    await a.insertSite({
-      id: SITE, site_ref: 'R', name: 'N', address: { street_name: 's', street_number: '1', city: 'c', postal_code: 1000 },
-      latitude: 1.5, longitude: 2.5, timezone: 'Europe/Zurich', creation_date: '2021-01-12T08:31:00', lock_date: null,
-    });
+    await a.insertSite(site(SITE_A));
     await a.setMeta('jwt_secret', 'kept');
     await a.close();
     const b = await openStore(path);
     try {
-      expect((await b.getSite(SITE))!.name).toBe('N');
+      expect((await b.getSite(SITE_A))!.name).toBe(site(SITE_A).name);
       expect(await b.getMeta('jwt_secret')).toBe('kept');
       expect(b.engine).toBe('sqlite');
     } finally {
@@ -56,9 +44,9 @@ describe('SqliteStore on a file', () => {
     const b = new SqliteStore({ path });
     const turn = () => new Promise((r) => setImmediate(r));
     try {
-      await a.insertSite(fixtureSite(SITE_A));
-      await a.insertSite(fixtureSite(SITE_B));
-      await a.insertDeveloper({ id: DEV_1, username: 'dev', password_hash: 'x', created_at: 1 });
+      await a.insertSite(site(SITE_A));
+      await a.insertSite(site(SITE_B));
+      await a.insertDeveloper(developer(DEV_1, 'dev'));
       await a.putGrant({ developer_id: DEV_1, site_id: SITE_A, history_from: null, consent_ref: 'c', created_at: 1 });
       expect(await a.getGrantedSite(DEV_1, SITE_A)).not.toBeNull();
       expect(await a.getGrantedSite(DEV_1, SITE_B)).toBeNull();

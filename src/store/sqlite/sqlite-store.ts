@@ -240,7 +240,7 @@ export class SqliteStore extends SqlitePipeline implements Store {
   private grantedStamp = '';
   private grantedChecked = false;
 
-  protected forgetGrants(): void {
+  private forgetGrants(): void {
     this.granted.clear();
   }
 
