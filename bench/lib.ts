@@ -2,7 +2,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
-import { createServer } from 'node:net';
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -18,13 +17,7 @@ export async function timeIt(fn: () => Promise<unknown> | unknown): Promise<numb
 
 /** runs `fn` `runs` times after `warmup` runs (JIT, caches, fresh pages of a new process) and returns the median milliseconds */
 export async function medianMs(runs: number, fn: () => Promise<unknown> | unknown, warmup = 3): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    collectGarbage();
-    times.push(await timeIt(fn));
-  }
-  return median(times);
+  return (await mediansInTurns(runs, [fn], warmup))[0];
 }
 
 /** a full collection when run with --expose-gc (npm run bench does): one phase's garbage is not the next one's pause */
@@ -33,40 +26,26 @@ export function collectGarbage(): void {
 }
 
 /**
- * Medians of `a` and `b` run in turns (a, b, a, b, …): a noisy moment of a
- * shared machine then hits both sides of a ratio, not one.
+ * Medians of several measurements run in turns (a, b, a, b, …): a noisy
+ * moment of a shared machine then hits both sides of a ratio, not one. Each
+ * timed run starts on a collected heap: the last run's garbage is not this
+ * one's pause.
  */
-export async function pairedMedianMs(runs: number, a: () => Promise<unknown> | unknown, b: () => Promise<unknown> | unknown, warmup = 3): Promise<[number, number]> {
-  for (let i = 0; i < warmup; i++) {
-    await a();
-    await b();
-  }
-  const ta: number[] = [];
-  const tb: number[] = [];
+export async function mediansInTurns(runs: number, fns: (() => Promise<unknown> | unknown)[], warmup = 3): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) for (const fn of fns) await fn();
+  const times = fns.map((): number[] => []);
   for (let i = 0; i < runs; i++) {
-    // each timed run starts on a collected heap: the last run's garbage is not this one's pause
-    collectGarbage();
-    ta.push(await timeIt(a));
-    collectGarbage();
-    tb.push(await timeIt(b));
+    for (let k = 0; k < fns.length; k++) {
+      collectGarbage();
+      times[k].push(await timeIt(fns[k]));
+    }
   }
-  return [median(ta), median(tb)];
+  return times.map(median);
 }
 
 export function machine(): string {
   const c = cpus();
   return `${c.length} × ${c[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${osType()} ${release()}, Node ${process.version}`;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 /** peak resident set size of a process so far, in MiB (Linux) */

@@ -17,7 +17,8 @@ import { systemClock } from '../src/core/clock.js';
 import { applySiteDocument } from '../src/server/modules/admin/apply.usecase.js';
 import { ingestBatch } from '../src/ingest/ingest.js';
 import { benchReadings, benchSite, type GatewayReading } from './data.js';
-import { collectGarbage, freePort, machine, median, medianMs, pairedMedianMs, peakRssMiB, startProcess, timeIt, type ServerProcess } from './lib.js';
+import { freePort } from '../test/helpers/cli.js';
+import { collectGarbage, machine, median, medianMs, mediansInTurns, peakRssMiB, startProcess, timeIt, type ServerProcess } from './lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -222,24 +223,22 @@ async function main(): Promise<void> {
       const c0 = site.consumers[0];
       const r1Body = { t_s: iso(START), t_e: iso(yearEnd), sampling_frequency: '15T' };
       const r1Rows = (JSON.parse(await fetchText(`${server.url}/api/v1/meter_data/${site.id}/${c0}`, token, r1Body)) as unknown[]).length;
-      const [r1Floor, r1] = await pairedMedianMs(
-        RUNS,
+      const [r1Floor, r1] = await mediansInTurns(RUNS, [
         () => JSON.stringify(ro.prepare('SELECT t, total, self, ext FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ? ORDER BY t').all(meterPk(c0), START, yearEnd)),
         () => fetchText(`${server.url}/api/v1/meter_data/${site.id}/${c0}`, token, r1Body),
-      );
+      ]);
       rows.push({ id: 'R1', work: `meter_data, 1 year at 15T (${r1Rows.toLocaleString('en')} rows), one meter, over HTTP`, baseline: 'plain SELECT of the same rows + JSON.stringify, in-process', value: fmtMs(r1), base: fmtMs(r1Floor), ratio: `${(r1 / r1Floor).toFixed(2)}×`, target: '≤ 1.5× the floor', met: r1 / r1Floor <= 1.5 });
 
       const monthEnd = START + 31 * 96 * 900_000;
       const r2Body = { t_s: iso(START), t_e: iso(monthEnd), sampling_frequency: '15T' };
-      const [r2Floor, r2] = await pairedMedianMs(
-        RUNS,
+      const [r2Floor, r2] = await mediansInTurns(RUNS, [
         () => {
           const s = ro.prepare('SELECT * FROM site_alloc WHERE site_pk = ? AND t >= ? AND t < ? ORDER BY t').all(sitePk, START, monthEnd);
           const per = [...site.consumers, site.pv].map((id) => ro.prepare('SELECT t, total, self, ext FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ? ORDER BY t').all(meterPk(id), START, monthEnd));
           return JSON.stringify([s, per]);
         },
         () => fetchText(`${server.url}/api/v1/site_data/${site.id}/electricity`, token, r2Body),
-      );
+      ]);
       rows.push({ id: 'R2', work: `site_data/electricity, 1 month at 15T, ${CONSUMERS} consumers (per-meter columns)`, baseline: 'plain SELECT of the same rows + JSON.stringify, in-process', value: fmtMs(r2), base: fmtMs(r2Floor), ratio: `${(r2 / r2Floor).toFixed(2)}×`, target: '≤ 1.5× the floor', met: r2 / r2Floor <= 1.5 });
 
       for (const freq of ['D', 'M'] as const) {
