@@ -13,7 +13,7 @@ import {
   QH, createPipelineSite, groupRows, isoZ, naive, numbers, parseVendorTs, periodLabel, rows, type PipelineSite, type Row,
 } from '../helpers/pipeline.js';
 
-const FIXTURE = new URL('../../../shared/fixtures/vendor-site-data/site-data-15T.json', import.meta.url);
+const FIXTURE = new URL('../fixtures/vendor-site-data/site-data-15T.json', import.meta.url);
 const vendor = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Row[];
 
 const CONSUMERS = ['61dfcb4beba4e3563fdf3d9f', '61dfcb80eba4e3563fdf3da2', '61dfcb8ceba4e3564021f374', '61dfcb97eba4e3564021f377'];

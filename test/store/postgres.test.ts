@@ -203,10 +203,24 @@ describe.skipIf(!url)('PgStore', () => {
       await withSite(a);
       const held = await a.lockSite(SITE_A);
       const waiting = b.lockSite(SITE_A);
-      await new Promise((r) => setTimeout(r, 100));
-      const t0 = Date.now();
+      waiting.catch(() => undefined); // observed below
+      // b is waiting once the server shows its advisory lock request not granted
+      for (let i = 0; ; i++) {
+        const [row] = await pgQuery<{ n: string }>(db!.url, "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
+        if (Number(row.n) === 1) break;
+        if (i === 500) throw new Error('the second store never waited for the site lock');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // a holds the lock until after b.close(): a close that waited for the lock would never resolve on its own,
+      // so a is made to let go only if close() has not returned by then, and the test says that it had to
+      let closedWhile = 'a still held the lock';
+      const unstick = setTimeout(() => {
+        closedWhile = 'a had to release the lock first: close() waited for it';
+        void held();
+      }, 30_000);
       await b.close();
-      expect(Date.now() - t0).toBeLessThan(5000);
+      clearTimeout(unstick);
+      expect(closedWhile).toBe('a still held the lock');
       await expect(waiting).rejects.toThrow();
       const third = c.lockSite(SITE_A);
       await a.close(); // still holding: the session ends, and the lock with it
