@@ -34,7 +34,7 @@ export function registerCopy(program: Command): void {
       const target = await openStore(opts.to);
       try {
         const bars = new Map<string, cliProgress.SingleBar>();
-        const labels = { entities: 'sites and people', readings: 'raw readings (months)', pipeline: 'validating (sites)' };
+        const labels = { entities: 'sites and people', readings: 'raw readings (months)', billed: 'billed history (sites)', pipeline: 'validating (sites)' };
         const counts = await copyDeployment(source, target, createPipeline(target, systemClock), (phase, done, total) => {
           if (opts.quiet) return;
           let bar = bars.get(phase);
@@ -47,7 +47,7 @@ export function registerCopy(program: Command): void {
           bar.update(done);
         });
         for (const b of bars.values()) b.stop();
-        process.stdout.write(`copied ${counts.sites} sites, ${counts.meters} meters, ${counts.sensors} sensors, ${counts.gateways} gateways, ${counts.developers} developers, ${counts.grants} grants, ${counts.readings} readings, ${counts.sensorReadings} sensor readings\n`);
+        process.stdout.write(`copied ${counts.sites} sites, ${counts.meters} meters, ${counts.sensors} sensors, ${counts.gateways} gateways, ${counts.developers} developers, ${counts.grants} grants, ${counts.readings} readings, ${counts.sensorReadings} sensor readings, ${counts.billedIntervals} billed intervals\n`);
 
         // verify: the same rows, and the same answers
         let ok = true;

@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import { KwhubError } from '../core/errors.js';
 import { ingestBatch } from '../ingest/ingest.js';
 import { readReadings } from '../ingest/file-readings.js';
-import { getSiteOr404 } from '../server/modules/admin/admin.usecases.js';
+import { getSiteOr404, instantOf } from '../server/modules/admin/admin.usecases.js';
 import { action, dbOption, withStore } from './common.js';
 
 function bar(label: string): cliProgress.SingleBar {
@@ -69,7 +69,7 @@ export function registerImport(program: Command): void {
     }));
 
   dbOption(program.command('revalidate <site_id>'))
-    .description('validate and allocate a site again from its raw data (after corrections)')
+    .description('validate and allocate a site again from its raw data (after corrections); a locked site from its lock date on')
     .option('--from <date>', 'start (ISO-8601, UTC)')
     .option('--to <date>', 'end (ISO-8601, UTC)')
     .action(action(async (siteId: string, opts: { db?: string; from?: string; to?: string }) => {
@@ -77,6 +77,10 @@ export function registerImport(program: Command): void {
       await withStore(opts.db, async (deps) => {
         const r = await revalidate(deps, siteId, { from: opts.from ?? null, to: opts.to ?? null });
         process.stdout.write(`revalidated ${r.meters} meters: ${r.intervals} intervals, ${r.allocated} site intervals allocated\n`);
+        const lock = (await getSiteOr404(deps, siteId)).lock_date;
+        if (lock !== null && (instantOf(opts.from, 'from') ?? -Infinity) < lock) {
+          process.stdout.write(`validated data before the lock date ${new Date(lock).toISOString()} is frozen (billed) and was left as it is; to change it, clear or move the lock date first\n`);
+        }
       });
     }));
 }

@@ -1,16 +1,20 @@
 /**
  * Copies a deployment from one store to another (an embedded SQLite file to
  * PostgreSQL, typically), ids kept: configuration, people and secrets, then
- * every raw reading, then the target validates and allocates them itself.
+ * every raw reading, then the validated history of each site before its lock
+ * date as it is (it is billed: see copyBilledHistory), then the target
+ * validates and allocates the rest itself.
  * Re-running it resumes: every step is idempotent (entities that exist are
- * skipped, readings that exist are duplicates), and per-meter progress is
- * kept in the target.
+ * skipped, readings that exist are duplicates, copied history replaces
+ * itself), and per-meter progress is kept in the target.
  */
+import { dayBounds } from '../core/time/periods.js';
+import { ceilToInterval, floorToInterval } from '../core/time/range.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import type { Store } from './store.js';
+import type { AllocationWrite, Meter, QualityRecord, Site, Store } from './store.js';
 
 export interface CopyProgress {
-  (phase: 'entities' | 'readings' | 'pipeline', done: number, total: number): void;
+  (phase: 'entities' | 'readings' | 'billed' | 'pipeline', done: number, total: number): void;
 }
 
 export interface CopyCounts {
@@ -23,13 +27,15 @@ export interface CopyCounts {
   readings: number;
   sensorReadings: number;
   discrepancies: number;
+  /** validated meter intervals before a lock date, copied as they are */
+  billedIntervals: number;
 }
 
 /** a month of readings per round trip keeps batches far below the stores' limits */
 const SPAN_MS = 31 * 24 * 3600 * 1000;
 
 export async function copyDeployment(from: Store, to: Store, pipeline: Pipeline, progress: CopyProgress = () => undefined): Promise<CopyCounts> {
-  const counts: CopyCounts = { sites: 0, meters: 0, sensors: 0, gateways: 0, developers: 0, grants: 0, readings: 0, sensorReadings: 0, discrepancies: 0 };
+  const counts: CopyCounts = { sites: 0, meters: 0, sensors: 0, gateways: 0, developers: 0, grants: 0, readings: 0, sensorReadings: 0, discrepancies: 0, billedIntervals: 0 };
   for (const key of ['admin_token_hash', 'jwt_secret']) {
     const v = await from.getMeta(key);
     if (v !== null) await to.setMetaIfAbsent(key, v);
@@ -111,7 +117,16 @@ export async function copyDeployment(from: Store, to: Store, pipeline: Pipeline,
     counts.discrepancies += missing.length;
   }
 
-  // the target validates and allocates everything it received
+  // what validation must not recompute: the billed history before each lock date, as the source serves it
+  const billed = sites.filter((x) => x.lock_date !== null);
+  step = 0;
+  for (const site of billed) {
+    progress('billed', step++, billed.length);
+    counts.billedIntervals += await copyBilledHistory(from, to, site, await from.listMeters(site.id));
+  }
+  progress('billed', billed.length, billed.length);
+
+  // the target validates and allocates everything it received (from the lock date on, for a locked site)
   step = 0;
   for (const site of sites) {
     progress('pipeline', step++, sites.length);
@@ -119,4 +134,66 @@ export async function copyDeployment(from: Store, to: Store, pipeline: Pipeline,
   }
   progress('pipeline', sites.length, sites.length);
   return counts;
+}
+
+/** a month of local days per transaction, as the pipeline allocates */
+const CHUNK_DAYS = 31;
+
+/**
+ * Copies a locked site's validated history before its lock date as it is:
+ * every meter's intervals with their allocation, the site's intervals, the
+ * day sums, and the rejections and estimated spans found there. The pipeline
+ * never validates before a lock date (billed periods are frozen, and late
+ * readings stored raw there must stay out of them), so this part cannot be
+ * recomputed on the target: validating it there would either be refused or,
+ * with late readings, give other answers than the source's. Returns the
+ * number of meter intervals copied.
+ */
+export async function copyBilledHistory(from: Store, to: Store, site: Site, meters: Meter[]): Promise<number> {
+  if (site.lock_date === null) return 0;
+  // the pipeline's own rule: intervals starting before the lock date, rounded up to an interval, are frozen
+  const lock = ceilToInterval(site.lock_date);
+  const extents = (await Promise.all(meters.filter((m) => m.rule === null).map((m) => from.rawExtent(m.id)))).filter((e) => e !== null);
+  if (extents.length === 0) return 0;
+  const start = floorToInterval(Math.min(...extents.map((e) => e.from)));
+  const bounds = dayBounds(site.timezone, start, lock);
+  let copied = 0;
+  for (let i = 0; i < bounds.length - 1; i += CHUNK_DAYS) {
+    // whole local days [a, b) for the day sums; their intervals up to the lock date
+    const a = bounds[i];
+    const b = bounds[Math.min(bounds.length - 1, i + CHUNK_DAYS)];
+    const e = Math.min(b, lock);
+    const ids = meters.map((m) => m.id);
+    const validated = await from.readIntervals(ids, a, e);
+    const write: AllocationWrite = {
+      site_id: site.id,
+      from: a,
+      to: e,
+      site: await from.readSiteAlloc(site.id, a, e),
+      meters: [],
+      days: { from: a, to: b, site: await from.readSiteAllocDays(site.id, a, b), meters: [] },
+    };
+    for (let k = 0; k < meters.length; k++) {
+      const v = validated[k];
+      const alloc = await from.readMeterAlloc(ids[k], a, e);
+      // both read the same rows of the same meter: anything else is a store that changed under the copy
+      if (alloc.t.length !== v.t.length || alloc.t.some((t, j) => t !== v.t[j])) {
+        throw new Error(`copy: meter ${ids[k]} changed while its billed history was read; run the copy again`);
+      }
+      write.meters.push({ meter_id: ids[k], cols: { ...v, total: alloc.total, self: alloc.self, ext: alloc.ext } });
+      write.days.meters.push({ meter_id: ids[k], cols: await from.readMeterAllocDays(ids[k], a, b) });
+      copied += v.t.length;
+    }
+    await to.applyAllocation(write);
+  }
+
+  // the rejections and estimated spans of the frozen part (cut at the lock date: the target finds the rest itself)
+  const key = (q: QualityRecord) => `${q.meter_id}:${q.kind}:${q.from}:${q.to}:${q.reason}`;
+  const have = new Set((await to.listQuality(site.id)).map(key));
+  const frozen = (await from.listQuality(site.id))
+    .filter((q) => (q.kind === 'rejection' || q.kind === 'estimated') && q.from < lock)
+    .map((q) => ({ ...q, to: Math.min(q.to, q.kind === 'estimated' ? lock : q.to) }))
+    .filter((q) => !have.has(key(q)));
+  if (frozen.length > 0) await to.addQuality(frozen);
+  return copied;
 }

@@ -9,12 +9,15 @@ import { mergeSpans } from '../../../pipeline/pipeline.js';
 /**
  * Validates again (and re-allocates) the raw data of a site, or of some of
  * its meters, in [from, to] — after a correction such as `reversed` or an
- * installation date, or on an operator's request.
+ * installation date, or on an operator's request. A locked site's validated
+ * data before its lock date is billed and stays as it is: only [lock date, to]
+ * is validated again (clear or move the lock date to change billed data).
  */
 export async function revalidate(deps: Deps, siteId: string, input: unknown, meterIds?: string[]): Promise<PipelineRun> {
-  await getSiteOr404(deps, siteId);
+  const site = await getSiteOr404(deps, siteId);
   const body = check(RevalidateSchema, input ?? {});
-  const from = instantOf(body.from, 'from') ?? -Infinity;
+  // the pipeline never validates before the lock date: nothing there is asked for
+  const from = Math.max(instantOf(body.from, 'from') ?? -Infinity, site.lock_date ?? -Infinity);
   const to = instantOf(body.to, 'to') ?? Infinity;
   const meters = (await deps.store.listMeters(siteId)).filter((m) => m.rule === null && (!meterIds || meterIds.includes(m.id)));
   const ranges: { meter_id: string; from: number; to: number }[] = [];
