@@ -39,7 +39,11 @@ function fromFastify(err: FastifyError): KwhubError {
     const v = err.validation[0] as { instancePath?: string; params?: Record<string, unknown>; message?: string };
     const path = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
     const missing = v.params && typeof v.params.missingProperty === 'string' ? v.params.missingProperty : undefined;
-    const param = [path, missing].filter(Boolean).join('.') || (err.validationContext ?? 'body');
+    const where = path || (err.validationContext ?? 'body');
+    // strict bodies: an unknown field is named, with where it is
+    const unknown = v.params && typeof v.params.additionalProperty === 'string' ? v.params.additionalProperty : undefined;
+    if (unknown !== undefined) return new KwhubError('param.invalid', `${where} has an unknown field "${unknown}"`, { param: [path, unknown].filter(Boolean).join('.') });
+    const param = [path, missing].filter(Boolean).join('.') || where;
     return new KwhubError('param.invalid', `${param} ${v.message ?? 'is invalid'}`, { param });
   }
   switch (err.code) {

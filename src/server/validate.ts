@@ -6,7 +6,15 @@ import { paramError } from '../core/errors.js';
 
 export function describeErrors(errors: { keyword: string; instancePath: string; params: Record<string, unknown>; message: string }[], root: string): { param: string; message: string } {
   const first = errors[0];
-  const path = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const toPath = (p: string) => p.replace(/^\//, '').replace(/\//g, '.');
+  // strict bodies: an unknown field (reported first as `false` under additionalProperties) is named, with where it is
+  const additional = errors.find((e) => e.keyword === 'additionalProperties');
+  if (additional && (first === additional || first.keyword === 'boolean')) {
+    const where = toPath(additional.instancePath);
+    const field = ((additional.params.additionalProperties as string[] | undefined) ?? [])[0] ?? '?';
+    return { param: [where, field].filter(Boolean).join('.'), message: `${where || root} has an unknown field "${field}"` };
+  }
+  const path = toPath(first.instancePath);
   let param = path || root;
   let message = first.message;
   if (first.keyword === 'required') {
@@ -16,8 +24,6 @@ export function describeErrors(errors: { keyword: string; instancePath: string; 
   } else {
     const consts = errors.filter((e) => e.instancePath === first.instancePath && e.keyword === 'const').map((e) => JSON.stringify(e.params.allowedValue));
     if (consts.length > 0) message = `must be one of ${consts.join(', ')}`;
-    const additional = errors.find((e) => e.keyword === 'additionalProperties');
-    if (additional) message = `has an unknown field ${JSON.stringify(additional.params.additionalProperties)}`;
   }
   return { param, message: `${param} ${message}` };
 }

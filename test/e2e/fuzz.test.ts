@@ -9,6 +9,7 @@ import http from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
+import { checkConformance, type ObservedResponse } from '../helpers/conformance.js';
 import { adminApi, login, seedSite, startTestServer, type SeededSite, type TestServer } from '../helpers/server.js';
 
 interface RawResponse {
@@ -17,7 +18,11 @@ interface RawResponse {
   text: string;
 }
 
-/** one request over node:http, which (unlike fetch) sends bodies with GET/HEAD/DELETE too */
+/**
+ * One request over node:http, which (unlike fetch) sends bodies with GET/HEAD/DELETE too.
+ * The server may answer (413, 415, 401...) and close before a large body is sent: the
+ * answer counts. Status -1: the connection was dropped without any answer, a failure.
+ */
 function rawRequest(url: string, method: string, path: string, headers: Record<string, string>, body: Buffer | null, chunked: boolean): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
@@ -27,20 +32,36 @@ function rawRequest(url: string, method: string, path: string, headers: Record<s
       if (chunked) h['transfer-encoding'] = 'chunked';
       else h['content-length'] = String(body.length);
     }
+    let answered = false;
     const req = http.request({ host: u.hostname, port: u.port, method, path, headers: h, agent: false }, (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
+      const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
+      res.on('end', done);
+      // the rest of our body was cut off, not the answer: what arrived is the answer (a cut answer fails its checks)
+      res.on('close', done);
+      res.on('error', done);
     });
-    // the server may answer (413, 415, 401...) and close before a large body is sent: that is fine
     req.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE' || e.code === 'ECONNRESET') resolve({ status: -1, headers: {}, text: '' });
+      if (answered) return;
+      if (e.code === 'EPIPE' || e.code === 'ECONNRESET') resolve({ status: -1, headers: {}, text: `connection dropped without an answer (${e.code})` });
       else reject(e);
     });
     if (body !== null) req.end(body);
     else req.end();
   });
+}
+
+/** the answer as the conformance checker reads it */
+function observed(url: string, method: string, path: string, res: RawResponse): ObservedResponse {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) headers.append(k, one);
+  }
+  // concatenated, not resolved: a path such as //x/y is a path here, not a host
+  return { method, url: new URL(url + path).toString(), status: res.status, headers, text: res.text };
 }
 
 interface Target {
@@ -367,7 +388,7 @@ async function fuzz(config: Partial<Config>, numRuns: number, seedCounter: { n: 
         if (r.accept !== undefined) headers.accept = r.accept;
         const body = r.body === null ? null : Buffer.from(r.body, 'utf8');
         const res = await rawRequest(server.url, r.method, r.path, headers, body, r.chunked);
-        if (res.status === -1) return; // connection closed while we were still sending a large body
+        expect(res.status, `${r.method} ${r.path.slice(0, 200)} [${r.contentType}] body of ${body?.length ?? 0} bytes: ${res.text}`).not.toBe(-1);
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
 
         expect(res.status, `${r.method} ${r.path} -> ${res.status} ${res.text.slice(0, 300)}`).toBeGreaterThanOrEqual(200);
@@ -386,6 +407,8 @@ async function fuzz(config: Partial<Config>, numRuns: number, seedCounter: { n: 
           if (res.status === 405) expect(res.headers.allow, what).toBeTruthy();
           if (res.status === 429) expect(res.headers['retry-after'], what).toMatch(/^\d+$/);
         }
+        // every answer, as the OpenAPI document describes it (status, content type, body schema, required headers)
+        await checkConformance(observed(server.url, r.method, r.path, res));
       }),
       { numRuns, endOnFailure: true },
     );

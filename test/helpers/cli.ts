@@ -41,7 +41,7 @@ export function freePort(): Promise<number> {
 }
 
 /** `kwhub serve` on a free port, resolved once it listens */
-export async function serve(db: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function serve(db: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; output(): string; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve', '--db', db, '--port', String(port)], { cwd: ROOT, env: childEnv({ KWHUB_LOG_LEVEL: 'warn', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -57,6 +57,8 @@ export async function serve(db: string, env: Record<string, string> = {}): Promi
   return {
     url: `http://127.0.0.1:${port}`,
     child,
+    /** what it printed so far, stdout and stderr */
+    output: () => out,
     stop: () => new Promise<void>((r) => {
       if (child.exitCode !== null || child.signalCode !== null) return r();
       child.once('exit', () => r());

@@ -104,6 +104,8 @@ export function createChecker(doc: Doc): Checker {
     if (!doc.components?.schemas?.[name]) throw new ConformanceError(r, `${why}, and ${r.status} is not a documented error status`);
     if (mediaType(r.headers.get('content-type')) !== 'application/json') throw new ConformanceError(r, `${why}: expected a JSON error, got ${r.headers.get('content-type')}`);
     if (r.status === 405 && !r.headers.get('allow')) throw new ConformanceError(r, '405 without an Allow header');
+    // an answer to HEAD has the headers of the GET answer and no body
+    if (r.method.toUpperCase() === 'HEAD') return;
     validate(r, `#${name}`, { $ref: `#/components/schemas/${name}` }, name);
   };
 

@@ -187,6 +187,8 @@ describe('README: the two commands on a fresh clone', () => {
     expect(out).toContain(`username "${DEMO_USERNAME}", password "${DEMO_PASSWORD}"`);
     expect(out).toContain(`kWhub is serving http://127.0.0.1:${port}/api/v1`);
     expect(out).toContain(`/meter_info/${SITE_ID}`);
+    // the operator token: printed on this first start (and never again, see the second start)
+    expect(out).toMatch(/Generated the operator \(admin\) token\. It is stored hashed and will not be shown again:\n\n {2}\S{32,}\n/);
     expect(existsSync(join(clone, 'kwhub.sqlite'))).toBe(true);
   }, 9 * MIN);
 

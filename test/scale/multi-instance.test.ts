@@ -127,23 +127,32 @@ describe.skipIf(!pgUrl || !redisUrl)('three instances on one PostgreSQL and one 
       return { meters };
     };
     const acked: number[] = [];
+    const refused: string[] = [];
     let unacked = -1;
+    let finished = false;
     const pushes = (async () => {
       for (let b = 0; b < 40; b++) {
         try {
           const r = await request(D.url, 'POST', '/api/gateway/v1/readings', { token: gatewayToken, json: batchOf(b) });
           if (r.status === 200) acked.push(b);
+          else refused.push(`batch ${b}: ${r.status} ${r.text.slice(0, 200)}`);
         } catch {
           unacked = b;
           return;
         }
       }
-    })();
-    // let a few batches through, then kill the instance in the middle of the next ones
-    while (acked.length < 3) await new Promise((r) => setTimeout(r, 5));
+    })().finally(() => {
+      finished = true;
+    });
+    // let a few batches through, then kill the instance in the middle of the next ones; bounded by the pushes themselves
+    while (acked.length < 3 && !finished) await new Promise((r) => setTimeout(r, 5));
+    if (acked.length < 3) {
+      throw new Error(`the pushes ended before 3 batches were acknowledged (acknowledged: [${acked.join(', ')}]; refused: ${refused.join('; ') || 'none'}; connection lost at batch ${unacked})`);
+    }
     D.child.kill('SIGKILL');
     await pushes;
-    expect(unacked).toBeGreaterThanOrEqual(3);
+    expect(refused, 'batches answered with another status than 200').toEqual([]);
+    expect(unacked, `every batch (${acked.length}) was acknowledged before the kill: none was in flight, so the kill tested nothing`).toBeGreaterThanOrEqual(3);
     // the client retries the unacknowledged batch on another instance: whatever was stored is a duplicate
     const retry = await request(A.url, 'POST', '/api/gateway/v1/readings', { token: gatewayToken, json: batchOf(unacked) });
     expect(retry.status).toBe(200);

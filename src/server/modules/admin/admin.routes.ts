@@ -101,7 +101,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
   // both fields are optional and so is the body; the use case checks it, after the site
   app.post('/sites/:site_id/revalidate', {
     schema: {
-      ...op('adminRevalidate', 'Validate and allocate again', { description: 'Validates again (and allocates again) the raw data of the site in [from, to] (both optional: everything), e.g. after a correction. The body may be left out.', path: ['site_id'], body: RevalidateSchema, ok: [200, 'what was done', ref(PipelineRunView)] }),
+      ...op('adminRevalidate', 'Validate and allocate again', { description: 'Validates again (and allocates again) the raw data of the site in [from, to] (both optional: everything), e.g. after a correction; on a locked site only from its lock_date on (billed data before it stays as it is: clear or move the lock date to change it). The body may be left out.', path: ['site_id'], body: RevalidateSchema, ok: [200, 'what was done', ref(PipelineRunView)] }),
       [OPTIONAL_BODY]: true,
     },
     ...checkedByHandler,
