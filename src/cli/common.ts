@@ -40,7 +40,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
       } else {
         // an unexpected failure: one clear line, the details only when asked for
         process.stderr.write(`kwhub: unexpected error: ${(e as Error).message ?? String(e)} (this is a bug; KWHUB_DEBUG=1 shows the stack)\n`);
-        if (process.env.KWHUB_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+        if (['1', 'true'].includes(process.env.KWHUB_DEBUG ?? '')) process.stderr.write(`${(e as Error).stack}\n`);
         process.exitCode = 1;
       }
     }

@@ -28,7 +28,7 @@ export const configDefinition = {
   redis: setting({
     doc: 'Redis URL (redis://host:port) for the counters shared by several instances: rate limits and lockouts; unset: in memory',
     env: 'KWHUB_REDIS',
-    schema: Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()]),
+    schema: Type.Union([Type.String({ pattern: '^rediss?://', description: 'a redis:// or rediss:// URL' }), Type.Null()]),
     default: null,
   }),
   host: setting({
@@ -105,6 +105,12 @@ export const configDefinition = {
     schema: Type.Boolean(),
     default: false,
   }),
+  debug: setting({
+    doc: 'Print the stack trace of an unexpected error, for a bug report (every command)',
+    env: 'KWHUB_DEBUG',
+    schema: Type.Boolean(),
+    default: false,
+  }),
   logLevel: setting({
     doc: 'Log level: fatal, error, warn, info, debug, trace or silent',
     env: 'KWHUB_LOG_LEVEL',
@@ -140,18 +146,56 @@ export function parseConfig(env: Record<string, string | undefined> = {}, overri
     const value = typeof raw === 'string' ? Value.Convert(s.schema, raw) : raw;
     if (!Value.Check(s.schema, value)) {
       const shown = s.secret ? '(hidden)' : JSON.stringify(raw);
-      throw new ConfigError(`invalid ${s.env} (${key}) = ${shown}: ${s.doc}`);
+      throw new ConfigError(`invalid ${s.env} (${key}) = ${shown}: must be ${allowed(s.schema)}. ${s.env}: ${s.doc}`);
     }
     out[key] = value;
   }
   return out as Config;
 }
 
+const num = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * What a schema of the tree allows, in words ("an integer from 10 to 86,400",
+ * "one of info, debug", "true or false"): the one description every
+ * configuration error and the settings table use. A schema's own
+ * `description` wins where its constraints do not read well (a pattern).
+ */
+export function allowed(schema: TSchema): string {
+  const sch = schema as TSchema & Record<string, unknown>;
+  if (typeof sch.description === 'string') return sch.description;
+  if (Array.isArray(sch.anyOf)) {
+    const options = sch.anyOf as (TSchema & Record<string, unknown>)[];
+    const literals = options.filter((o) => o.const !== undefined && o.const !== null).map((o) => String(o.const));
+    const unset = options.some((o) => o.type === 'null') ? ' (or unset)' : '';
+    if (literals.length === options.filter((o) => o.type !== 'null').length) return `one of ${literals.join(', ')}${unset}`;
+    return `${options.filter((o) => o.type !== 'null').map(allowed).join(', or ')}${unset}`;
+  }
+  const min = sch.minimum as number | undefined;
+  const max = sch.maximum as number | undefined;
+  const range = min !== undefined && max !== undefined ? ` from ${num(min)} to ${num(max)}` : min !== undefined ? ` of at least ${num(min)}` : max !== undefined ? ` of at most ${num(max)}` : '';
+  switch (sch.type) {
+    case 'integer':
+      return `an integer${range}`;
+    case 'number':
+      return `a number${range}`;
+    case 'boolean':
+      return 'true or false (1 or 0)';
+    case 'string': {
+      const len = sch.minLength as number | undefined;
+      const pattern = typeof sch.pattern === 'string' ? ` matching ${sch.pattern}` : '';
+      return `${len && len > 1 ? `a string of at least ${num(len)} characters` : 'a non-empty string'}${pattern}`;
+    }
+    default:
+      return 'a valid value';
+  }
+}
+
 /** A plain-text table of every setting, for `--help` and the README. */
 export function describeConfig(): string {
   const rows = Object.entries(configDefinition).map(([key, s]) => {
     const def = s.default === null ? '(generated/unset)' : JSON.stringify(s.default);
-    return `  ${s.env.padEnd(28)} ${def.padEnd(20)} ${s.doc} [${key}]`;
+    return `  ${s.env.padEnd(28)} ${def.padEnd(20)} ${s.doc}; ${allowed(s.schema)} [${key}]`;
   });
-  return ['Settings (environment variable, default, meaning):', ...rows].join('\n');
+  return ['Settings (environment variable, default, meaning; allowed values):', ...rows].join('\n');
 }

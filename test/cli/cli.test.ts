@@ -429,4 +429,10 @@ describe('kwhub serve --help', () => {
     expect(run.stderr).toMatch(/^kwhub: .*KWHUB_PORT/);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('should say what a setting allows when it is refused', async () => {
+    const run = await kwhub(['serve', '--db', join(dir, 'never.sqlite')], { KWHUB_TOKEN_TTL_SECONDS: '3' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^kwhub: invalid KWHUB_TOKEN_TTL_SECONDS \(tokenTtlSeconds\) = "3": must be an integer from 10 to 86,400\. /);
+  });
 });
