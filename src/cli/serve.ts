@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError, describeConfig } from '../config/config.js';
 import { openStore } from '../store/open-store.js';
 import { createApp } from '../server/app.js';
+import { logDestination } from '../server/log-stream.js';
 import { createRedisRateStore } from '../server/rate-limit/redis-rate-store.js';
 import { action, dbOption, loadConfig } from './common.js';
 
@@ -33,7 +34,7 @@ export async function startServer(overrides: { db?: string; port?: number; host?
   const config = loadConfig(overrides);
   const store = await openStore(config.db);
   const rateStore = config.redis ? await createRedisRateStore(config.redis) : undefined;
-  const { app, generatedAdminToken } = await createApp({ config, store, rateStore });
+  const { app, generatedAdminToken } = await createApp({ config, store, rateStore, logStream: logDestination() });
   if (generatedAdminToken) {
     process.stdout.write(
       `\nGenerated the operator (admin) token. It is stored hashed and will not be shown again:\n\n  ${generatedAdminToken}\n\n` +

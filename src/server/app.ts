@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { pino, type DestinationStream } from 'pino';
 import formbody from '@fastify/formbody';
 import { systemClock, type Clock } from '../core/clock.js';
 import { KwhubError } from '../core/errors.js';
@@ -41,8 +41,8 @@ function requestLogging(level: Config['logLevel']): boolean {
 }
 
 /** a logger whose children are itself: nothing is logged per request at these levels */
-function quietLogger(level: Config['logLevel']): FastifyBaseLogger {
-  const base = pino({ level });
+function quietLogger(level: Config['logLevel'], stream?: DestinationStream): FastifyBaseLogger {
+  const base = stream ? pino({ level }, stream) : pino({ level });
   const logger = Object.create(base) as FastifyBaseLogger;
   logger.child = () => logger;
   return logger;
@@ -53,6 +53,8 @@ export interface AppOptions {
   store: Store;
   clock?: Clock;
   rateStore?: RateStore;
+  /** where logs go (see log-stream.ts); default: JSON lines on stdout */
+  logStream?: DestinationStream;
 }
 
 export interface App {
@@ -85,7 +87,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const app = Fastify({
     // Per-request loggers cost about a fifth of a small request's time: they are made only
     // where something logs per request (info and below); above it, errors go to one logger.
-    ...(requestLogging(config.logLevel) ? { logger: { level: config.logLevel } } : { loggerInstance: quietLogger(config.logLevel) }),
+    ...(requestLogging(config.logLevel)
+      ? { logger: { level: config.logLevel, ...(opts.logStream ? { stream: opts.logStream } : {}) } }
+      : { loggerInstance: quietLogger(config.logLevel, opts.logStream) }),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     // ids of ours are 24 characters; anything much longer is not a route of ours

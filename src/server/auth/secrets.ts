@@ -8,10 +8,16 @@ export async function hashPassword(password: string): Promise<string> {
   return argonHash(password);
 }
 
-export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+/**
+ * False for a wrong password. A stored hash that argon2 cannot even read (a
+ * corrupt or hand-edited row) is no wrong password: the login still fails,
+ * and `onBrokenHash` hears why, so the operator can see it and set a new one.
+ */
+export async function verifyPassword(stored: string, password: string, onBrokenHash?: (err: Error) => void): Promise<boolean> {
   try {
     return await argonVerify(stored, password);
-  } catch {
+  } catch (e) {
+    onBrokenHash?.(e as Error);
     return false;
   }
 }

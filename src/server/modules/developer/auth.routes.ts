@@ -36,7 +36,12 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
       dummyHash ??= hashPassword('not-a-real-password');
       await verifyPassword(await dummyHash, body.password);
     }
-    if (!dev || !(await verifyPassword(dev.password_hash, body.password))) {
+    const brokenHash = (err: Error) => req.log.error(
+      { err, developer: dev?.username },
+      `the stored password hash of developer "${dev?.username}" cannot be read (${err.message}): nobody can log in as them; ` +
+        'set a new password (kwhub apply with developers[].password)',
+    );
+    if (!dev || !(await verifyPassword(dev.password_hash, body.password, brokenHash))) {
       await ctx.loginLockout.fail(keys);
       throw new KwhubError('auth.bad_credentials', 'wrong username or password');
     }
