@@ -4,13 +4,13 @@
  * sums), read back columnar, NULL self/ext as NaN.
  */
 import type pg from 'pg';
-import type { AllocationWrite, IntervalColumns, MeterAllocColumns, SiteAllocColumns, SiteField } from '../store.js';
+import type { AllocationWrite, IntervalColumns, MeterAllocColumns, SiteAllocColumns } from '../store.js';
 import { SITE_FIELDS } from '../store.js';
 import { numArray, ROWS_PER_STATEMENT } from './pg-base.js';
 import { PgIngest } from './pg-ingest.js';
 import { Partitions } from './partitions.js';
+import { SITE_COLS, meterAllocColumns, siteAllocColumns } from '../engine-shared.js';
 
-const SITE_COLS = SITE_FIELDS.join(', ');
 const SITE_UNNEST = `unnest($1::int8[], ${SITE_FIELDS.map((_, k) => `$${k + 2}::float8[]`).join(', ')})`;
 
 /** runs `each` on the slices [a, b) of n rows, ROWS_PER_STATEMENT at a time, one statement after the other */
@@ -126,36 +126,16 @@ export class PgAllocation extends PgIngest {
   }
 
   private async meterAllocRows(table: string, key: string, meterId: string, from: number, to: number): Promise<MeterAllocColumns> {
-    const rows = await this.arrays(
+    return meterAllocColumns(await this.arrays(
       `SELECT ${key}, total, self, ext FROM ${table} WHERE meter_pk = $1 AND ${key} >= $2 AND ${key} < $3 ORDER BY ${key}`,
       [await this.meterPk(meterId), from, to],
-    );
-    const n = rows.length;
-    const out: MeterAllocColumns = { t: new Float64Array(n), total: new Float64Array(n), self: new Float64Array(n), ext: new Float64Array(n) };
-    for (let i = 0; i < n; i++) {
-      const r = rows[i] as (number | null)[];
-      out.t[i] = r[0] as number;
-      out.total[i] = r[1] as number;
-      out.self[i] = r[2] ?? NaN;
-      out.ext[i] = r[3] ?? NaN;
-    }
-    return out;
+    ));
   }
 
   private async siteAllocRows(table: string, key: string, siteId: string, from: number, to: number): Promise<SiteAllocColumns> {
-    const rows = await this.arrays(
+    return siteAllocColumns(await this.arrays(
       `SELECT ${key}, ${SITE_COLS} FROM ${table} WHERE site_pk = $1 AND ${key} >= $2 AND ${key} < $3 ORDER BY ${key}`,
       [await this.sitePk(siteId), from, to],
-    );
-    const n = rows.length;
-    const t = new Float64Array(n);
-    const fields = Object.fromEntries(SITE_FIELDS.map((k) => [k, new Float64Array(n)])) as Record<SiteField, Float64Array>;
-    const cols = SITE_FIELDS.map((k) => fields[k]);
-    for (let i = 0; i < n; i++) {
-      const r = rows[i] as number[];
-      t[i] = r[0];
-      for (let k = 0; k < cols.length; k++) cols[k][i] = r[k + 1];
-    }
-    return { t, fields };
+    ));
   }
 }

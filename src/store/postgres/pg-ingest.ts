@@ -14,17 +14,8 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { InsertOutcome, RawMeterReading, RawSensorReading } from '../store.js';
 import { numArray, PgBase, ROWS_PER_STATEMENT } from './pg-base.js';
+import { classifyMeterReadings, groupByMeter, rawKey, sameRaw, touchedGroups, type RawValues } from '../engine-shared.js';
 import { Partitions } from './partitions.js';
-
-type Values = [number | null, number | null, number | null, number | null];
-
-function sameValues(a: Values, r: RawMeterReading): boolean {
-  return a[0] === r.en_im && a[1] === r.en_ex && a[2] === r.heat_energy_kwh && a[3] === r.vol_m3;
-}
-
-function valuesOf(r: RawMeterReading): Values {
-  return [r.en_im, r.en_ex, r.heat_energy_kwh, r.vol_m3];
-}
 
 /** the 64-bit advisory lock key of a site's pipeline (as a decimal string, for a bigint parameter) */
 export function siteLockKey(siteId: string): string {
@@ -32,7 +23,7 @@ export function siteLockKey(siteId: string): string {
   return h.readBigInt64BE(0).toString();
 }
 
-const key = (pk: number, ts: number) => `${pk}:${ts}`;
+const key = rawKey;
 
 export class PgIngest extends PgBase {
   async insertReadings(siteId: string, meters: RawMeterReading[], sensors: RawSensorReading[], receivedAt: number): Promise<{ meters: InsertOutcome[]; sensors: InsertOutcome[] }> {
@@ -50,19 +41,10 @@ export class PgIngest extends PgBase {
   }
 
   private async insertMeterRows(c: pg.PoolClient, sitePk: number, meters: RawMeterReading[], pks: number[], receivedAt: number): Promise<InsertOutcome[]> {
-    const out: InsertOutcome[] = new Array(meters.length);
-    if (meters.length === 0) return out;
+    if (meters.length === 0) return [];
     // by meter and instant; stable, so the first of two equal readings wins
-    const order = Array.from(meters.keys()).sort((a, b) => pks[a] - pks[b] || meters[a].ts - meters[b].ts || a - b);
-    const groups: { pk: number; g: number; h: number; from: number; to: number }[] = [];
-    for (let g = 0; g < order.length;) {
-      const pk = pks[order[g]];
-      let h = g;
-      while (h < order.length && pks[order[h]] === pk) h++;
-      groups.push({ pk, g, h, from: meters[order[g]].ts, to: meters[order[h - 1]].ts });
-      g = h;
-    }
-    const existing = new Map<string, Values>();
+    const { order, groups } = groupByMeter(pks, meters);
+    const existing = new Map<string, RawValues>();
     const rows = await this.arrays(
       `SELECT r.meter_pk, r.ts, r.en_im, r.en_ex, r.heat_energy_kwh, r.vol_m3
        FROM unnest($1::int[], $2::int8[], $3::int8[]) AS g(pk, f, t)
@@ -70,23 +52,8 @@ export class PgIngest extends PgBase {
       [numArray(groups.map((x) => x.pk)), numArray(groups.map((x) => x.from)), numArray(groups.map((x) => x.to))],
       c,
     );
-    for (const r of rows) existing.set(key(r[0] as number, r[1] as number), r.slice(2) as Values);
-
-    const fresh: number[] = [];
-    for (const grp of groups) {
-      let prev = -1;
-      for (let k = grp.g; k < grp.h; k++) {
-        const i = order[k];
-        const r = meters[i];
-        const before = existing.get(key(grp.pk, r.ts)) ?? (prev >= 0 && meters[prev].ts === r.ts ? valuesOf(meters[prev]) : undefined);
-        if (before) out[i] = sameValues(before, r) ? 'duplicate' : 'conflict';
-        else {
-          out[i] = 'stored';
-          fresh.push(i);
-          prev = i;
-        }
-      }
-    }
+    for (const r of rows) existing.set(key(r[0] as number, r[1] as number), r.slice(2) as unknown as RawValues);
+    const { outcomes: out, fresh } = classifyMeterReadings(meters, order, groups, existing);
 
     // rows another writer stored since the read above come back missing from RETURNING
     const lost = new Set<string>();
@@ -106,10 +73,7 @@ export class PgIngest extends PgBase {
     }
     if (lost.size > 0) await this.reclassifyMeters(c, meters, pks, lost, out);
 
-    const touched = groups.filter((grp) => {
-      for (let k = grp.g; k < grp.h; k++) if (out[order[k]] === 'stored') return true;
-      return false;
-    });
+    const touched = touchedGroups(groups, order, out);
     if (touched.length > 0) {
       await c.query(
         'INSERT INTO pending(site_pk, meter_pk, from_ts, to_ts) SELECT $1::int, u.* FROM unnest($2::int[], $3::int8[], $4::int8[]) AS u',
@@ -128,13 +92,13 @@ export class PgIngest extends PgBase {
       [numArray(keys.map((k) => k[0])), numArray(keys.map((k) => k[1]))],
       c,
     );
-    const now = new Map(rows.map((r) => [key(r[0] as number, r[1] as number), r.slice(2) as Values]));
+    const now = new Map(rows.map((r) => [key(r[0] as number, r[1] as number), r.slice(2) as unknown as RawValues]));
     for (let i = 0; i < meters.length; i++) {
       const k = key(pks[i], meters[i].ts);
       if (!lost.has(k)) continue;
       const v = now.get(k);
       if (v === undefined) throw new Error(`raw reading ${meters[i].meter_id} @ ${meters[i].ts} was neither inserted nor found`);
-      out[i] = sameValues(v, meters[i]) ? 'duplicate' : 'conflict';
+      out[i] = sameRaw(v, meters[i]) ? 'duplicate' : 'conflict';
     }
   }
 

@@ -4,18 +4,10 @@ import type { PendingRange, QualityRecord, QualityWrite, RawMeterReading, RawWin
 import { numArray } from './pg-base.js';
 import { PgAllocation } from './pg-allocation.js';
 import { rawWindowColumns, rawWindowOf } from '../row-mapping.js';
+import { RAW_COLS, rawFromArray as raw } from '../engine-shared.js';
 import type { Register } from '../../core/types.js';
 
 type Q = QualityRecord & { recorded_at: number };
-const RAW_COLS = 'ts, en_im, en_ex, heat_energy_kwh, vol_m3';
-
-function raw(meterId: string, r: unknown[], o = 0): RawMeterReading {
-  return {
-    meter_id: meterId, ts: r[o] as number, en_im: r[o + 1] as number | null, en_ex: r[o + 2] as number | null,
-    heat_energy_kwh: r[o + 3] as number | null, vol_m3: r[o + 4] as number | null,
-  };
-}
-
 export class PgPipeline extends PgAllocation {
   async enqueueValidation(siteId: string, ranges: { meter_id: string; from: number; to: number }[]): Promise<void> {
     const sitePk = await this.sitePk(siteId);

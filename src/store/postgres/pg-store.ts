@@ -8,6 +8,7 @@ import type {
 } from '../store.js';
 import { runMigrations } from './migrations.js';
 import { meterFromRow, siteFromRow, siteToRow } from '../row-mapping.js';
+import { patchColumns } from '../engine-shared.js';
 import { monthOf, PARTITIONED } from './partitions.js';
 import { PgPipeline } from './pg-pipeline.js';
 
@@ -67,19 +68,9 @@ export class PgStore extends PgPipeline implements Store {
     return r !== undefined;
   }
 
-  /** columns a patch may set, per table: anything else is a bug of the caller, never SQL */
-  private static readonly PATCHABLE: Record<string, ReadonlySet<string>> = {
-    sites: new Set(['site_ref', 'name', 'street_name', 'street_number', 'city', 'postal_code', 'latitude', 'longitude', 'timezone', 'creation_date', 'lock_date']),
-    meters: new Set(['name', 'type', 'mode', 'prim_ad', 'reading_kind', 'rule', 'in_balance', 'reversed', 'installed_at', 'max_power_kw', 'register_max']),
-    sensors: new Set(['name', 'type', 'unit', 'model']),
-  };
-
   /** `SET a = $2, b = $3…` of a checked patch, and its values after the id ($1) */
   private static setClause(table: 'sites' | 'meters' | 'sensors', row: Row): { set: string; values: unknown[] } {
-    const allowed = PgStore.PATCHABLE[table];
-    const keys = Object.keys(row);
-    const bad = keys.find((k) => !allowed.has(k));
-    if (bad !== undefined) throw new Error(`cannot update ${table}.${bad}`);
+    const keys = patchColumns(table, row);
     return { set: keys.map((k, i) => `${k} = $${i + 2}`).join(', '), values: keys.map((k) => row[k]) };
   }
 

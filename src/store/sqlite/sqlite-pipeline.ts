@@ -1,87 +1,35 @@
 /** The SQLite store's part for the metering pipeline: raw data, pending work, intervals, allocation, quality. */
 import type {
   AllocationWrite, InsertOutcome, IntervalColumns, MeterAllocColumns, PendingRange, QualityRecord, RawMeterReading,
-  RawSensorReading, RawWindow, SiteAllocColumns, SiteField, QualityWrite,
+  RawSensorReading, RawWindow, SiteAllocColumns, QualityWrite,
 } from '../store.js';
 import { SITE_FIELDS } from '../store.js';
 import { SqliteBase } from './sqlite-base.js';
 import { rawWindowColumns, rawWindowOf } from '../row-mapping.js';
+import {
+  RAW_COLS, SITE_COLS, classifyMeterReadings, groupByMeter, meterAllocColumns, rawFromArray, rawKey, siteAllocColumns, touchedGroups, type RawValues,
+} from '../engine-shared.js';
 import type { Register } from '../../core/types.js';
 
 type Row = Record<string, number | string | null>;
 /** a crashed holder's lease runs out after this long */
 const LEASE_MS = 30_000;
-const RAW_COLS = 'ts, en_im, en_ex, heat_energy_kwh, vol_m3';
-
-function sameRaw(a: Row, b: RawMeterReading): boolean {
-  return a.en_im === b.en_im && a.en_ex === b.en_ex && a.heat_energy_kwh === b.heat_energy_kwh && a.vol_m3 === b.vol_m3;
-}
-
-function rawFromRow(meterId: string, r: Row): RawMeterReading {
-  return {
-    meter_id: meterId, ts: r.ts as number, en_im: r.en_im as number | null, en_ex: r.en_ex as number | null,
-    heat_energy_kwh: r.heat_energy_kwh as number | null, vol_m3: r.vol_m3 as number | null,
-  };
-}
-
-/**
- * Reading indexes ordered by (meter pk, ts, index): grouped per meter in one
- * pass, and a meter's group sorted only when it did not arrive in time order
- * (gateways send in order, so a batch is usually sorted already).
- */
-function orderByKey(pks: number[], meters: RawMeterReading[]): number[] {
-  const groups = new Map<number, number[]>();
-  for (let i = 0; i < pks.length; i++) {
-    const g = groups.get(pks[i]);
-    if (g) g.push(i);
-    else groups.set(pks[i], [i]);
-  }
-  const out: number[] = [];
-  for (const pk of [...groups.keys()].sort((a, b) => a - b)) {
-    const g = groups.get(pk) as number[];
-    let sorted = true;
-    for (let k = 1; k < g.length && sorted; k++) sorted = meters[g[k - 1]].ts <= meters[g[k]].ts;
-    if (!sorted) g.sort((a, b) => meters[a].ts - meters[b].ts || a - b);
-    for (const i of g) out.push(i);
-  }
-  return out;
-}
 
 export class SqlitePipeline extends SqliteBase {
   async insertReadings(siteId: string, meters: RawMeterReading[], sensors: RawSensorReading[], receivedAt: number) {
     const sitePk = this.sitePk(siteId);
     const pend = this.stmt('INSERT INTO pending(site_pk, meter_pk, from_ts, to_ts) VALUES (?, ?, ?, ?)');
     return this.db.transaction(() => {
-      const m: InsertOutcome[] = new Array(meters.length);
       const pks = meters.map((r) => this.meterPk(r.meter_id));
       // sorted by primary key, the B-tree only appends; stable, so the first of two equal readings wins
-      const order = orderByKey(pks, meters);
-      const fresh: number[] = [];
-      for (let g = 0; g < order.length;) {
-        const pk = pks[order[g]];
-        let h = g;
-        while (h < order.length && pks[order[h]] === pk) h++;
-        const from = meters[order[g]].ts;
-        const to = meters[order[h - 1]].ts;
-        const existing = new Map<number, Row>();
-        for (const row of this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts >= ? AND ts <= ?`).all(pk, from, to) as Row[]) {
-          existing.set(row.ts as number, row);
-        }
-        let prev = -1;
-        for (let k = g; k < h; k++) {
-          const i = order[k];
-          const r = meters[i];
-          const before = existing.get(r.ts) ?? (prev >= 0 && meters[prev].ts === r.ts ? (meters[prev] as unknown as Row) : undefined);
-          if (before) m[i] = sameRaw(before, r) ? 'duplicate' : 'conflict';
-          else {
-            m[i] = 'stored';
-            fresh.push(i);
-            prev = i;
-          }
-        }
-        if (prev >= 0) pend.run(sitePk, pk, from, to);
-        g = h;
+      const { order, groups } = groupByMeter(pks, meters);
+      const existing = new Map<string, RawValues>();
+      const inSpan = this.rawStmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts >= ? AND ts <= ?`);
+      for (const grp of groups) {
+        for (const row of inSpan.all(grp.pk, grp.from, grp.to) as (number | null)[][]) existing.set(rawKey(grp.pk, row[0] as number), row.slice(1) as unknown as RawValues);
       }
+      const { outcomes: m, fresh } = classifyMeterReadings(meters, order, groups, existing);
+      for (const grp of touchedGroups(groups, order, m)) pend.run(sitePk, grp.pk, grp.from, grp.to);
       this.insertMany(`INSERT INTO raw_readings(meter_pk, ${RAW_COLS}, received_at)`, 7, fresh.length, (k, buf, o) => {
         const i = fresh[k];
         const r = meters[i];
@@ -168,8 +116,8 @@ export class SqlitePipeline extends SqliteBase {
   }
 
   async rawReadings(meterId: string, from: number, to: number): Promise<RawMeterReading[]> {
-    const rows = this.stmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts >= ? AND ts <= ? ORDER BY ts`).all(this.meterPk(meterId), from, to) as Row[];
-    return rows.map((r) => rawFromRow(meterId, r));
+    const rows = this.rawStmt(`SELECT ${RAW_COLS} FROM raw_readings WHERE meter_pk = ? AND ts >= ? AND ts <= ? ORDER BY ts`).all(this.meterPk(meterId), from, to) as unknown[][];
+    return rows.map((r) => rawFromArray(meterId, r));
   }
 
   async rawExtent(meterId: string): Promise<{ from: number; to: number } | null> {
@@ -272,18 +220,8 @@ export class SqlitePipeline extends SqliteBase {
   }
 
   private meterAllocRows(table: string, key: string, meterId: string, from: number, to: number): MeterAllocColumns {
-    const rows = this.rawStmt(`SELECT ${key}, total, self, ext FROM ${table} WHERE meter_pk = ? AND ${key} >= ? AND ${key} < ? ORDER BY ${key}`)
-      .all(this.meterPk(meterId), from, to) as (number | null)[][];
-    const n = rows.length;
-    const out: MeterAllocColumns = { t: new Float64Array(n), total: new Float64Array(n), self: new Float64Array(n), ext: new Float64Array(n) };
-    for (let i = 0; i < n; i++) {
-      const r = rows[i];
-      out.t[i] = r[0] as number;
-      out.total[i] = r[1] as number;
-      out.self[i] = r[2] ?? NaN;
-      out.ext[i] = r[3] ?? NaN;
-    }
-    return out;
+    return meterAllocColumns(this.rawStmt(`SELECT ${key}, total, self, ext FROM ${table} WHERE meter_pk = ? AND ${key} >= ? AND ${key} < ? ORDER BY ${key}`)
+      .all(this.meterPk(meterId), from, to) as unknown[][]);
   }
 
   async readSiteAlloc(siteId: string, from: number, to: number): Promise<SiteAllocColumns> {
@@ -291,18 +229,8 @@ export class SqlitePipeline extends SqliteBase {
   }
 
   private siteAllocRows(table: string, key: string, siteId: string, from: number, to: number): SiteAllocColumns {
-    const rows = this.rawStmt(`SELECT ${key}, ${SITE_FIELDS.join(', ')} FROM ${table} WHERE site_pk = ? AND ${key} >= ? AND ${key} < ? ORDER BY ${key}`)
-      .all(this.sitePk(siteId), from, to) as number[][];
-    const n = rows.length;
-    const t = new Float64Array(n);
-    const fields = Object.fromEntries(SITE_FIELDS.map((k) => [k, new Float64Array(n)])) as Record<SiteField, Float64Array>;
-    const cols = SITE_FIELDS.map((k) => fields[k]);
-    for (let i = 0; i < n; i++) {
-      const r = rows[i];
-      t[i] = r[0];
-      for (let k = 0; k < cols.length; k++) cols[k][i] = r[k + 1];
-    }
-    return { t, fields };
+    return siteAllocColumns(this.rawStmt(`SELECT ${key}, ${SITE_COLS} FROM ${table} WHERE site_pk = ? AND ${key} >= ? AND ${key} < ? ORDER BY ${key}`)
+      .all(this.sitePk(siteId), from, to) as unknown[][]);
   }
 
   async addQuality(records: (QualityRecord & { recorded_at: number })[]): Promise<void> {

@@ -8,6 +8,7 @@ import type {
 } from '../store.js';
 import { sqliteMigrations } from './migrations.js';
 import { meterFromRow, siteFromRow, siteToRow } from '../row-mapping.js';
+import { patchColumns } from '../engine-shared.js';
 import { SqlitePipeline } from './sqlite-pipeline.js';
 
 type Row = Record<string, unknown>;
@@ -71,18 +72,8 @@ export class SqliteStore extends SqlitePipeline implements Store {
 
 
 
-  /** columns a patch may set, per table: anything else is a bug of the caller, never SQL */
-  private static readonly PATCHABLE: Record<string, ReadonlySet<string>> = {
-    sites: new Set(['site_ref', 'name', 'street_name', 'street_number', 'city', 'postal_code', 'latitude', 'longitude', 'timezone', 'creation_date', 'lock_date']),
-    meters: new Set(['name', 'type', 'mode', 'prim_ad', 'reading_kind', 'rule', 'in_balance', 'reversed', 'installed_at', 'max_power_kw', 'register_max']),
-    sensors: new Set(['name', 'type', 'unit', 'model']),
-  };
-
   private update(table: 'sites' | 'meters' | 'sensors', id: string, row: Row): void {
-    const allowed = SqliteStore.PATCHABLE[table];
-    const keys = Object.keys(row);
-    const bad = keys.find((k) => !allowed.has(k));
-    if (bad !== undefined) throw new Error(`cannot update ${table}.${bad}`);
+    const keys = patchColumns(table, row);
     if (keys.length === 0) return;
     const sql = `UPDATE ${table} SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`;
     this.stmt(sql).run({ ...row, id });
