@@ -161,7 +161,9 @@ describe('README: the two commands on a fresh clone', () => {
     expect(commands).toEqual(['npm ci && npm start', 'npm ci && npm test']);
     const pkg = JSON.parse(await readFile(join(clone, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).toMatch(/\bnode bin\/kwhub\.js start\b/);
-    expect(pkg.scripts.test).toMatch(/\bvitest run\b/);
+    // the type-check of the tests and benchmarks, then every suite per engine (scripts/test-engines.mjs runs vitest)
+    expect(pkg.scripts.test).toMatch(/\btsc -p tsconfig\.test\.json\b.*\bnode scripts\/test-engines\.mjs\b/);
+    expect(await readFile(join(clone, 'scripts', 'test-engines.mjs'), 'utf8')).toMatch(/\['vitest', 'run'/);
     const ci = (await readFile(join(clone, '.ci', 'run'), 'utf8')).split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
     // .ci/run runs the README's test command, verbatim
     expect(ci).toContain(commands[1]);
