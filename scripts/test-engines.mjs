@@ -55,7 +55,7 @@ rmSync(dir, { recursive: true, force: true });
 
 console.log('\nTests per engine:');
 for (const r of runs) {
-  console.log(`  ${r.name.padEnd(20)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.files} test files${r.failedFiles ? `, ${r.failedFiles} failed to run` : ''})`);
+  console.log(`  ${r.name.padEnd(20)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.files} test files${r.failedFiles ? `, ${r.failedFiles} of them failed` : ''})`);
 }
 if (!pgUrl) {
   console.log('  PostgreSQL           not run: KWHUB_TEST_PG_URL is not set');
