@@ -38,13 +38,14 @@ export async function renderRunDocuments(
   if (!owner.iban) throw paramError('owner.iban', 'owner.iban is needed for invoices with a QR bill');
   const creditor: Creditor = { name: owner.name, iban: owner.iban, address: checkAddress(owner.address, 'owner.address') };
   const numbers = opts.numbers ?? new Map(run.invoices.map((inv, i) => [inv.participant_id, `${i + 1}`]));
+  const meterLabels = new Map(input.units.map((u) => [u.meter_id, u.label ?? u.meter_id]));
   const invoices = new Map<string, Buffer>();
   let done = 0;
   for (const inv of run.invoices) {
     const participant = input.participants.find((p) => p.id === inv.participant_id)!;
     invoices.set(
       inv.participant_id,
-      await renderInvoicePdf({ run, invoice: inv, participant, site: input.site, creditor, invoiceNumber: numbers.get(inv.participant_id)!, issuedAt: opts.issuedAt, draft: opts.draft }),
+      await renderInvoicePdf({ run, invoice: inv, participant, site: input.site, creditor, invoiceNumber: numbers.get(inv.participant_id)!, issuedAt: opts.issuedAt, draft: opts.draft, meterLabels }),
     );
     opts.onProgress?.(++done, run.invoices.length);
   }

@@ -22,6 +22,8 @@ export interface InvoiceDocument {
   /** UTC ms of the invoice date (injected: documents are reproducible) */
   issuedAt: number;
   draft?: boolean;
+  /** how meters are named on the invoice (the unit's label), by meter id */
+  meterLabels?: Map<string, string>;
 }
 
 const A4: [number, number] = [595.28, 841.89];
@@ -76,7 +78,7 @@ export async function renderInvoicePdf(d: InvoiceDocument): Promise<Buffer> {
     [w.date, formatDate(d.issuedAt, zone)],
     [w.period, `${formatDate(run.period.from, zone)} – ${formatDate(run.period.to - 1, zone)}`],
     [w.site, d.site.name],
-    ...inv.tenancies.map((t): [string, string] => [w.meter, `${t.meter_id}: ${formatDate(t.from, zone)} – ${formatDate(t.to - 1, zone)}`]),
+    ...inv.tenancies.map((t): [string, string] => [w.meter, `${d.meterLabels?.get(t.meter_id) ?? t.meter_id}: ${formatDate(t.from, zone)} – ${formatDate(t.to - 1, zone)}`]),
   ];
   let y = M + 60;
   doc.fontSize(9);

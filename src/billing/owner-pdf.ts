@@ -21,7 +21,7 @@ export async function renderOwnerStatementPdf(run: BillingRun, opts: { siteName:
 
   const cols = [M, M + 150, M + 215, M + 280, M + 345, M + 410];
   let y = doc.y + 14;
-  const head = [w.participant, w.chartGrid + ' CHF', w.internal.split(' (')[0] + ' CHF', w.total + ' CHF', 'Ref. CHF', '%'];
+  const head = [`${w.participant} (CHF)`, w.chartGrid, w.chartSelf, w.total, 'Ref.', '%'];
   doc.font('Helvetica-Bold').fontSize(8);
   head.forEach((h, i) => doc.text(h, cols[i], y, { width: i === 0 ? 145 : 60, align: i === 0 ? 'left' : 'right' }));
   y += 12;
@@ -34,14 +34,14 @@ export async function renderOwnerStatementPdf(run: BillingRun, opts: { siteName:
       y = M;
     }
     doc.font(bold ? 'Helvetica-Bold' : 'Helvetica');
-    cells.forEach((c, i) => doc.text(c, cols[i], y, { width: i === 0 ? 145 : i === 5 ? right - cols[5] : 60, align: i === 0 ? 'left' : 'right' }));
+    cells.forEach((c, i) => doc.text(c, cols[i], y, { width: i === 0 ? 145 : i === 5 ? right - cols[5] : 60, align: i === 0 ? 'left' : 'right', height: 10, ellipsis: true, lineBreak: false }));
     y += 11;
   };
   const sum = (lines: { kind: string; amount: number; under_cap: boolean }[], f: (l: { kind: string; under_cap: boolean }) => boolean) => lines.filter(f).reduce((s, l) => s + l.amount, 0);
   for (const inv of run.invoices) {
     const status = inv.cap.ok ? '' : inv.cap.override_reason ? ' (override)' : ' (!)';
     row([
-      `${inv.name} (${inv.participant_id})`,
+      inv.name,
       formatChf(sum(inv.lines, (l) => l.kind === 'grid' || l.kind === 'common_grid')),
       formatChf(sum(inv.lines, (l) => l.under_cap)),
       formatChf(inv.total),

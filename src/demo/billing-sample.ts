@@ -30,7 +30,7 @@ export const SAMPLE_HTNT = {
   holidays: ['2024-01-01', '2024-08-01', '2024-12-25', '2025-01-01', '2025-08-01', '2025-12-25'],
 };
 
-function sampleTariffs(): Tariff[] {
+export function sampleTariffs(): Tariff[] {
   const fees: Tariff['fees'] = [
     { name: 'Messung', kind: 'metering', per: 'month', price: '2.50' },
     { name: 'Administration', kind: 'administration', per: 'kwh', price: '0.004' },

@@ -194,7 +194,8 @@ describe('owner statement and CSV exports', () => {
     const text = execFileSync('pdftotext', ['-layout', pdf, '-']).toString();
     expect(text).toContain('Abrechnung Eigentümer');
     expect(text).toContain('Abstimmung');
-    for (const inv of run.invoices) expect(text).toContain(inv.participant_id);
+    for (const inv of run.invoices) expect(text).toContain(inv.name);
+    expect(text).toContain(run.invoices[0].cap.percent!.toFixed(1));
   });
 
   it('should render every document of a run, the same bytes twice', async () => {

@@ -91,7 +91,10 @@ export function runBilling(input: BillingInput): BillingRun {
   const reconciliation = reconcile(p, acc.holders, acc.common);
   for (const [name, row] of Object.entries(reconciliation) as [string, ReconciliationRow | number][]) {
     if (typeof row === 'number' || row.ok) continue;
-    warnings.push(`reconciliation: billed ${name} differs from the site's by ${round6(row.difference_kwh)} kWh`);
+    warnings.push(
+      `reconciliation: billed ${name} differs from the site's by ${round6(row.difference_kwh)} kWh ` +
+        '(a consumer meter not billed, a battery charged from the grid, or missing data: see the meters\' warnings)',
+    );
   }
 
   const allLines = [...invoices.flatMap((i) => i.lines), ...vacancy.lines];
