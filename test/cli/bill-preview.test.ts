@@ -99,6 +99,20 @@ describe('kwhub bill-preview', () => {
     }
   });
 
+  it("should take the README's setup example as it is written", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Billing'));
+    const json = /```json\n([\s\S]*?)```/.exec(section)![1].replaceAll('<consumer meter id>', flats[0].id).replaceAll('<meter id>', common[0].id);
+    const file = join(dir, 'readme-setup.json');
+    writeFileSync(file, json);
+    const out = join(dir, 'readme-out');
+    const r = await kwhub(['bill-preview', '--db', db, '--from', '2026-01-25', '--to', '2026-02-08', '--setup', file, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as BillingRun;
+    expect(run.invoices.map((i) => [i.participant_id, i.common_area?.key])).toEqual([['anna', 'floor_area']]);
+    expect(readdirSync(out)).toContain('invoice-anna.pdf');
+  });
+
   it('should refuse overlapping tenancies naming the field, writing nothing', async () => {
     const out = join(dir, 'refused');
     const bad = setup({ tenancies: [{ meter_id: flats[0].id, participant_id: 'r0', from: '2020-01-01' }, { meter_id: flats[0].id, participant_id: 'new', from: '2026-02-04' }] });

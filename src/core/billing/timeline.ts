@@ -82,8 +82,3 @@ export function buildTimeline(p: Prepared): Timeline {
   });
   return { segments, months, W, window, bucket, nBuckets: segments.length * W };
 }
-
-/** UTC start of period interval k. */
-export function instantOf(p: Prepared, k: number): number {
-  return p.from + k * INTERVAL_MS;
-}
