@@ -105,7 +105,8 @@ export async function renderInvoicePdf(d: InvoiceDocument): Promise<Buffer> {
   }
   const gridLines = inv.lines.filter((l) => l.kind === 'grid');
   if (gridLines.length > 0) {
-    const prices = [...new Set(gridLines.map((l) => `${l.window ?? ''} ${formatNumber(l.unit_price * 100, 2)} Rp./kWh`))];
+    const tariffs = new Set(gridLines.map((l) => l.tariff_id));
+    const prices = [...new Set(gridLines.map((l) => `${l.window ?? ''} ${formatNumber(l.unit_price * 100, 2)} Rp./kWh${tariffs.size > 1 ? ` (${l.tariff_id})` : ''}`))];
     rows.push([w.externalPrice, prices.join(', '), '']);
   }
   doc.rect(M, y - 4, right - M, rows.length * 14 + 8).fill('#f4f6f8').fillColor('#000');
@@ -115,6 +116,14 @@ export async function renderInvoicePdf(d: InvoiceDocument): Promise<Buffer> {
     y += 14;
   }
   y += 14;
+
+  // a long invoice (tariff and VAT changes, many fees) continues on the next page
+  const room = (h: number) => {
+    if (y + h > A4[1] - M) {
+      doc.addPage({ size: A4, margin: M });
+      y = M;
+    }
+  };
 
   // lines
   const cols = { label: M, qty: 300, price: 380, vat: 445, amount: right - 70 };
@@ -128,6 +137,7 @@ export async function renderInvoicePdf(d: InvoiceDocument): Promise<Buffer> {
   y += 4;
   doc.font('Helvetica').fontSize(8.5);
   for (const l of inv.lines) {
+    room(12);
     doc.text(lineLabel(w, l), cols.label, y, { width: 245 });
     doc.text(`${formatNumber(l.quantity, l.unit === 'kWh' ? 3 : 4)} ${l.unit === 'kWh' ? 'kWh' : w.monthUnit}`, cols.qty, y, { width: 75, align: 'right' });
     doc.text(l.unit === 'kWh' ? `${formatNumber(l.unit_price * 100, 2)} Rp.` : formatChf(Math.round(l.unit_price * 100)), cols.price, y, { width: 60, align: 'right' });
@@ -138,12 +148,14 @@ export async function renderInvoicePdf(d: InvoiceDocument): Promise<Buffer> {
   doc.moveTo(M, y).lineTo(right, y).stroke();
   y += 5;
   const sum = (label: string, c: number, bold = false) => {
+    room(12);
     doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').text(label, cols.price - 120, y, { width: 220, align: 'right' });
     doc.text(formatChf(c), cols.amount, y, { width: 70, align: 'right' });
     y += 12;
   };
   sum(w.net, inv.net);
   if (inv.vat.length === 0) {
+    room(12);
     doc.text(w.noVat, cols.price - 120, y, { width: 220, align: 'right' });
     y += 12;
   }
@@ -155,6 +167,7 @@ export async function renderInvoicePdf(d: InvoiceDocument): Promise<Buffer> {
   y += 6;
 
   // cap
+  room(40);
   const c = inv.cap;
   doc.font('Helvetica-Bold').fontSize(8.5).text(w.cap, M, y);
   y = doc.y + 1;
@@ -163,6 +176,7 @@ export async function renderInvoicePdf(d: InvoiceDocument): Promise<Buffer> {
   y = doc.y + 12;
 
   // monthly chart
+  room(130);
   y = drawChart(doc, w, inv, M, y, right - M, 120);
 
   // QR bill on this page if it fits, else at the foot of a second A4 page
