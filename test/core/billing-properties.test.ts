@@ -144,17 +144,27 @@ function pricedEnergy(input: BillingInput): bigint {
   return total;
 }
 
-/** per participant: the standard product's price of its solar energy (own and common share), pCHF */
+/**
+ * per participant: the standard product's price of its solar energy, pCHF. Own energy is priced here
+ * interval by interval (occupant, tariff and window found afresh); a common-area share, which the run
+ * splits in whole mWh, is taken from the run's lines.
+ */
 function references(input: BillingInput, run: BillingRun): Map<string, bigint> {
-  const out = new Map<string, bigint>();
-  for (const inv of run.invoices) {
-    let ref = 0n;
-    for (const l of inv.lines) {
-      if (l.kind !== 'solar' && l.kind !== 'common_solar') continue;
-      const tr = input.tariffs.find((t) => t.id === l.tariff_id)!;
-      ref += BigInt(Math.round(l.quantity * 1e6)) * BigInt(Math.round(Number(tr.reference[l.window as string]) * 1e6));
+  const out = new Map<string, bigint>(run.invoices.map((i) => [i.participant_id, 0n]));
+  const refMicro = (id: string, w: string) => BigInt(Math.round(Number(input.tariffs.find((t) => t.id === id)!.reference[w]) * 1e6));
+  for (let k = 0; k < input.grid.n; k++) {
+    const t = input.grid.from + k * Q;
+    const tr = input.tariffs.length === 1 || t < Date.parse(input.tariffs[0].valid_to as string) ? input.tariffs[0] : input.tariffs[1];
+    const ref = refMicro(tr.id, isHT(t) ? 'HT' : 'NT');
+    for (const u of input.units) {
+      const ten = input.tenancies.find((x) => x.meter_id === u.meter_id && Date.parse(x.from) <= t && (x.to === null || x.to === undefined || t < Date.parse(x.to)));
+      if (ten) out.set(ten.participant_id, out.get(ten.participant_id)! + BigInt(mwh(input.meters[u.meter_id].self[k])) * ref);
     }
-    out.set(inv.participant_id, ref);
+  }
+  for (const inv of run.invoices) {
+    for (const l of inv.lines.filter((x) => x.kind === 'common_solar')) {
+      out.set(inv.participant_id, out.get(inv.participant_id)! + BigInt(Math.round(l.quantity * 1e6)) * refMicro(l.tariff_id, l.window as string));
+    }
   }
   return out;
 }
@@ -213,6 +223,7 @@ describe('billing properties', () => {
         const refs = references(input, run);
         let over = false;
         for (const inv of run.invoices) {
+          expect(inv.cap.reference).toBe(Number((refs.get(inv.participant_id)! + 5_000_000_000n) / 10_000_000_000n));
           const internal = inv.lines.filter((l) => l.under_cap).reduce((a, l) => a + pico(l.amount_exact), 0n);
           const exceeds = internal * 100n > refs.get(inv.participant_id)! * 80n;
           expect(inv.cap.ok).toBe(!exceeds);
