@@ -22,6 +22,10 @@ Try it (demo developer "${DEMO_USERNAME}" / "${DEMO_PASSWORD}"; 1 request per se
   curl -s -X POST ${api}/site_data/${siteId ?? '<site_id>'}/electricity -H "Authorization: Bearer $TOKEN" \\
     -H 'Content-Type: application/json' -d '{"sampling_frequency": "D"}'
 
+Draft invoices of the last quarter (PDF with Swiss QR bill, CSVs), from another terminal:
+
+  node bin/kwhub.js bill-preview --out invoices/
+
 Stop with Ctrl-C. The data stays in the database for the next start.
 `;
 }
