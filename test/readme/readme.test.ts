@@ -221,6 +221,8 @@ describe('README: the two commands on a fresh clone', () => {
   it('should reuse the data on a second `npm start` of the same clone: no new demo, the same site', async () => {
     await stop(server);
     server = null;
+    // on a shared machine another process may have taken the port in between: the data, not the port, is what is reused
+    if (!(await portIsFree(port))) port = await freePort();
     server = npmStart(clone, port);
     await untilServing(server, 4 * MIN);
     const printed = server.out.stdout + server.out.stderr;
