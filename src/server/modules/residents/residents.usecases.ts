@@ -63,7 +63,7 @@ export async function deleteResident(deps: Deps, id: string): Promise<void> {
 }
 
 /** a date alone is midnight of that day in the site's zone; anything else as the other instants of the API */
-function tenancyInstant(value: unknown, param: string, zone: string): number | null | undefined {
+export function tenancyInstant(value: unknown, param: string, zone: string): number | null | undefined {
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
     const d = DateTime.fromISO(value, { zone });
     if (!d.isValid) throw paramError(param, `${param} ${JSON.stringify(value)} is not a date`);
