@@ -28,8 +28,9 @@ const SITE_TOTAL = /^(conso_total|prod_total|from_ext|self|to_ext|storage_\w+)$/
 export async function portalRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const viewer = (req: FastifyRequest): Promise<Viewer> => viewerOf(ctx, req.portalSession!);
 
-  const send = (reply: FastifyReply, req: FastifyRequest, json: () => Promise<string>, csv: () => AsyncIterable<string>, filename: string) => {
-    if (negotiate(req.headers.accept) === 'csv') {
+  const send = (reply: FastifyReply, req: FastifyRequest<{ Querystring: Q }>, json: () => Promise<string>, csv: () => AsyncIterable<string>, filename: string) => {
+    // a download link cannot set Accept: ?format=csv does
+    if (negotiate(req.headers.accept) === 'csv' || (req.query as Q).format === 'csv') {
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}.csv"`).send(Readable.from(csv()));
     }
     return json().then((body) => reply.type('application/json; charset=utf-8').send(body));

@@ -60,10 +60,11 @@ export function siteRanges(v: Viewer, meters: Meter[], range: IntervalRange): In
 }
 
 export async function whoAmI(ctx: AppContext, s: PortalSession) {
-  const base = { kind: s.kind, csrf: s.csrf, expires_at: isoOrNull(s.expires_at) };
+  // `now`: the server's clock, so the page's "today" is the data's today
+  const base = { kind: s.kind, csrf: s.csrf, expires_at: isoOrNull(s.expires_at), now: ctx.clock.now() };
   if (s.kind === 'operator') {
     const sites = await ctx.store.listSites();
-    return { ...base, name: s.subject_id === 'token' ? 'operator' : s.subject_id, language: null, sites: sites.map((x) => ({ id: x.id, name: x.name, timezone: x.timezone })), tenancies: [] };
+    return { ...base, name: 'operator', language: null, sites: sites.map((x) => ({ id: x.id, name: x.name, timezone: x.timezone })), tenancies: [] };
   }
   const r = await ctx.store.getResident(s.subject_id);
   if (!r) throw new KwhubError('session.required', 'this resident no longer exists');
