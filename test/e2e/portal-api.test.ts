@@ -158,6 +158,7 @@ describe('logins and sessions', () => {
     expect(c.setCookie).not.toMatch(/Secure/i);
     const me = await c.get('/session');
     expect(me.body).toMatchObject({ kind: 'resident', name: 'Anna Keller', language: 'de' });
+    expect((await portalClient(demo.server.url).get('/session')).status).toBe(204);
   });
 
   it('should refuse a change without the CSRF token, or with another session\'s', async () => {
@@ -209,7 +210,7 @@ describe('invites', () => {
     expect(inv.status, inv.text).toBe(201);
     expect(inv.body.path).toBe(`/#/invite/${inv.body.token}`);
     const c = portalClient(demo.server.url);
-    expect((await c.get(`/invites/${inv.body.token}`)).body).toMatchObject({ name: 'Jonas Meier' });
+    expect((await c.get(`/invites/${inv.body.token}`)).body).toMatchObject({ valid: true, name: 'Jonas Meier' });
     expect((await c.post(`/invites/${inv.body.token}`, { password: 'short' })).status).toBe(400);
     const set = await c.post(`/invites/${inv.body.token}`, { password: 'a-good-long-password' });
     expect(set.status, set.text).toBe(200);
@@ -221,7 +222,7 @@ describe('invites', () => {
 
     const old = await operator.post(`/admin/residents/${jonas.id}/invite`);
     demo.server.clock.advance(demo.server.config.portalInviteTtlSeconds * 1000 + 1);
-    expect((await portalClient(demo.server.url).get(`/invites/${old.body.token}`)).status).toBe(400);
+    expect((await portalClient(demo.server.url).get(`/invites/${old.body.token}`)).body).toMatchObject({ valid: false });
     expect((await portalClient(demo.server.url).post(`/invites/${old.body.token}`, { password: 'yet-another-password' })).body.error).toBe('invite.invalid');
   });
 });

@@ -105,10 +105,11 @@ const rangeQuery = (r: Range, freq?: Frequency) =>
   new URLSearchParams({ t_s: new Date(r.from).toISOString(), t_e: new Date(r.to).toISOString(), ...(freq ? { sampling_frequency: freq } : {}) }).toString();
 
 export const api = {
-  session: () => call<Session>('GET', '/session').then(remember),
+  /** null: nobody logged in */
+  session: () => call<Session | undefined>('GET', '/session').then((s) => (s ? remember(s) : null)),
   login: (body: { username: string; password: string } | { token: string }) => call<Session>('POST', '/login', body).then(remember),
   logout: () => call<void>('POST', '/logout').finally(() => (csrf = null)),
-  invite: (token: string) => call<{ name: string; email: string; language: Lang | null }>('GET', `/invites/${encodeURIComponent(token)}`),
+  invite: (token: string) => call<{ valid: boolean; name?: string; email?: string; language?: Lang | null }>('GET', `/invites/${encodeURIComponent(token)}`),
   acceptInvite: (token: string, password: string) => call<Session>('POST', `/invites/${encodeURIComponent(token)}`, { password }).then(remember),
 
   sites: () => call<SiteOverview[]>('GET', '/sites'),

@@ -17,14 +17,16 @@ export function useWidth<T extends HTMLElement>(): [RefObject<T | null>, number]
 }
 
 /** an async value that reloads when `deps` change; stale answers are dropped */
-export function useAsync<T>(load: () => Promise<T> | null, deps: unknown[]): { value: T | null; error: unknown; loading: boolean } {
-  const [state, setState] = useState<{ value: T | null; error: unknown; loading: boolean }>({ value: null, error: null, loading: true });
+export function useAsync<T>(load: () => Promise<T> | null, deps: unknown[]): { value: T | null; error: unknown; loading: boolean; key?: string } {
+  const [state, setState] = useState<{ value: T | null; error: unknown; loading: boolean; key?: string }>({ value: null, error: null, loading: true });
   useEffect(() => {
     let live = true;
     const p = load();
     if (!p) return;
     setState((s) => ({ ...s, loading: true }));
-    p.then((value) => live && setState({ value, error: null, loading: false }), (error) => live && setState({ value: null, error, loading: false }));
+    // `key`: the deps the value was loaded for (tests and the bench wait for it)
+    const key = JSON.stringify(deps);
+    p.then((value) => live && setState({ value, error: null, loading: false, key }), (error) => live && setState({ value: null, error, loading: false, key }));
     return () => {
       live = false;
     };

@@ -18,7 +18,7 @@ import './styles.css';
 function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   useEffect(() => {
-    api.session().then(login, () => setSession(null));
+    api.session().then((s) => (s ? login(s) : setSession(null)), () => setSession(null));
   }, []);
   const login = (s: Session) => {
     if (s.language && !localStorage.getItem('kwhub.lang')) setLang(s.language, false);

@@ -1,7 +1,7 @@
 /** The one period selector of a page: kind, previous/next, custom dates and what to compare with. */
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
-import { compare, period, periodAt, shift, type CompareMode, type PeriodKind } from '../period';
+import { compare, period, periodAt, rangeOf, shift, type CompareMode, type PeriodKind } from '../period';
 
 const KINDS: PeriodKind[] = ['day', 'week', 'month', 'year', 'custom'];
 
@@ -16,8 +16,9 @@ export function PeriodSelector({ zone, now }: { zone: string; now: number }) {
       setFrom(p.start);
       setTo(p.end);
     } else {
-      // keep the instant the user looks at: the new period holds the current one's start
-      const at = Math.min(now, Date.parse(`${p.start}T12:00:00Z`));
+      // keep looking at the same time: today when the current period holds it, else the current period's start
+      const r = rangeOf(p, zone);
+      const at = now >= r.from && now < r.to ? now : r.from;
       period.value = periodAt(kind, at, zone);
     }
   };

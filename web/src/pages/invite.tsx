@@ -8,8 +8,9 @@ export function Invite({ token, onLogin }: { token: string; onLogin: (s: Session
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api.invite(token).then((i) => {
+      if (!i.valid) return setWho('invalid');
       if (i.language && !localStorage.getItem('kwhub.lang')) setLang(i.language, false);
-      setWho(i);
+      setWho({ name: i.name!, email: i.email! });
     }, () => setWho('invalid'));
   }, [token]);
   if (who === null) return <main id="main" class="narrow"><p>{t('loading')}</p></main>;

@@ -91,7 +91,7 @@ function MeterView({ detail, meter, session }: { detail: SiteDetail; meter: Mete
       <section class="card" aria-labelledby="h-meter-chart">
         <h2 id="h-meter-chart">{t('validated')} · {t('rawReadings')}</h2>
         <p class="muted">{t('zoomHint')}</p>
-        {data ? (data[0].length > 0 ? <Chart options={options} data={data} label={`${meter.name}: ${t('validated')}, ${t('rawReadings')}`} mark="kwhub:meter-chart" /> : <p class="muted">{t('noData')}</p>) : <p>{t('loading')}</p>}
+        {data ? (data[0].length > 0 ? <Chart options={options} data={data} label={`${meter.name}: ${t('validated')}, ${t('rawReadings')}`} mark="kwhub:meter-chart" /> : <p class="muted" data-testid="no-data">{t('noData')}</p>) : <p>{t('loading')}</p>}
       </section>
       {session.kind === 'operator' && (
         <section class="card" aria-labelledby="h-rejected">

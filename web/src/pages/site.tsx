@@ -58,7 +58,8 @@ function SiteView({ detail, session }: { detail: SiteDetail; session: Session })
           <button type="button" role="tab" id={`tab-${x}`} aria-selected={tab === x} aria-controls="tabpanel" class={tab === x ? 'on' : ''} onClick={() => setTab(x)}>{t(x)}</button>
         ))}
       </div>
-      <div id="tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`} ref={box} aria-busy={frames.loading}>
+      <div id="tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`} ref={box} aria-busy={frames.loading}
+        data-loaded={frames.key === JSON.stringify([detail.site.id, p.start, p.end, p.kind, tab]) ? `${p.kind}:${p.start}:${tab}` : ''}>
         {!cur ? <p>{t('loading')}</p> : tab === 'electricity' ? (
           <>
             <KeyFigures cur={figuresOf(cur)!} cmp={figuresOf(cmpFrame.value)} />

@@ -58,16 +58,22 @@ export async function portalAuthRoutes(app: FastifyInstance, ctx: AppContext): P
     return reply.code(204).send();
   });
 
-  /** who is logged in, with the CSRF token for changes; 401 when nobody */
-  app.get('/session', async (req) => {
+  /** who is logged in, with the CSRF token for changes; 204 when nobody (the page asks before it knows: not an error) */
+  app.get('/session', async (req, reply) => {
     const s = await currentSession(ctx, req);
-    if (!s) throw new KwhubError('session.required', 'not logged in');
+    if (!s) return reply.code(204).send();
     return whoAmI(ctx, s);
   });
 
+  /** whom a link invites, while it is valid; `valid: false` otherwise (using it is what is refused) */
   app.get('/invites/:token', async (req: FastifyRequest<{ Params: { token: string } }>) => {
-    const r = await inviteInfo(ctx, req.params.token);
-    return { name: r.name, email: r.email, language: r.language };
+    try {
+      const r = await inviteInfo(ctx, req.params.token);
+      return { valid: true, name: r.name, email: r.email, language: r.language };
+    } catch (e) {
+      if (e instanceof KwhubError && e.code === 'invite.invalid') return { valid: false, message: e.message };
+      throw e;
+    }
   });
 
   app.post('/invites/:token', async (req: FastifyRequest<{ Params: { token: string } }>, reply) => {
