@@ -176,6 +176,70 @@ describe('the residents', () => {
   });
 });
 
+describe('every page', () => {
+  const variants = [
+    { width: 390, height: 844, dark: false },
+    { width: 390, height: 844, dark: true },
+    { width: 1280, height: 900, dark: false },
+    { width: 1280, height: 900, dark: true },
+  ];
+
+  it('should be checked by an audit that does catch violations and console errors', async () => {
+    await onPage('audit-check', async (page) => {
+      const errors = watchErrors(page);
+      await page.setContent('<html lang="en"><body><main><img src="data:,"><input type="text"><p style="color:#eee;background:#fff">faint</p><script>console.error("boom")</script></main></body></html>');
+      const ids = (await audit(page)).map((v) => v.id).sort();
+      expect(ids).toEqual(expect.arrayContaining(['color-contrast', 'image-alt', 'label']));
+      expect(errors).toEqual(['console: boom']);
+    });
+  });
+
+  it('should have no console errors and no serious or critical axe violations, light and dark, at 390 and 1280 px', async () => {
+    const { siteId, apartments, common } = demo.site;
+    const who = {
+      anonymous: null,
+      operator: { token: TEST_ADMIN_TOKEN },
+      resident: { username: 'anna@sonnenhof.example', password: 'sonnenhof-anna' },
+    } as const;
+    const pages: { who: keyof typeof who; path: string; ready: string }[] = [
+      { who: 'anonymous', path: '/', ready: 'input[name=username]' },
+      { who: 'anonymous', path: '/#/invite/kwi_not-a-real-token', ready: '[data-testid=invite-invalid]' },
+      { who: 'operator', path: '/', ready: 'table.overview' },
+      { who: 'operator', path: `/#/sites/${siteId}`, ready: '#tabpanel[data-loaded^="month:"] .uplot' },
+      { who: 'operator', path: `/#/sites/${siteId}/meters/${apartments[0]}`, ready: '.uplot' },
+      { who: 'operator', path: `/#/sites/${siteId}/meters/${common}`, ready: '[data-testid=formula]' },
+      { who: 'operator', path: `/#/sites/${siteId}/admin`, ready: 'tr[data-tenancy]' },
+      { who: 'operator', path: '/#/nothing/here', ready: '[data-testid=not-found]' },
+      { who: 'resident', path: '/', ready: '[data-tenancy] .uplot' },
+    ];
+    const problems: string[] = [];
+    for (const v of variants) {
+      const name = `${v.width}px ${v.dark ? 'dark' : 'light'}`;
+      for (const [role, login] of Object.entries(who)) {
+        const ctx = await browser.context(v);
+        if (login) expect((await ctx.request.post(`${demo.server.url}${PORTAL}/login`, { data: login })).status()).toBe(200);
+        const page = await ctx.newPage();
+        const errors = watchErrors(page);
+        for (const p of pages.filter((x) => x.who === role)) {
+          const where = `${role} ${p.path} (${name})`;
+          try {
+            await page.goto(`${demo.server.url}${p.path}`);
+            await page.reload(); // a hash change alone would not start the page again
+            await page.waitForSelector(p.ready, { timeout: 15_000 });
+            for (const e of errors.splice(0)) problems.push(`${where}: ${e}`);
+            for (const x of await audit(page)) problems.push(`${where}: axe ${x.impact} ${x.id} at ${x.nodes.join(', ')}`);
+          } catch (e) {
+            problems.push(`${where}: ${(e as Error).message.split('\n')[0]}`);
+            await screenshot(page, `page-${role}-${p.path}-${name}-failed`);
+          }
+        }
+        await ctx.close();
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 240_000);
+});
+
 // its last test moves the server's clock past the invite's lifetime: keep this block last
 describe('invites', () => {
   it('should take an invited resident from the operator\'s link to a password and a login; a reused or expired link is refused', async () => {
