@@ -19,7 +19,6 @@ import { NotFound } from './not-found';
 
 type Tab = 'electricity' | 'heat' | 'water';
 const TAB_TYPES: Record<Tab, SiteMeterType[]> = { electricity: ['electricity'], heat: ['heating'], water: ['hot_water', 'cold_water'] };
-const BUCKET_MS = { '15T': 900_000, H: 3_600_000, D: 86_400_000, M: 30 * 86_400_000, Y: 365 * 86_400_000 } as const;
 
 export function SitePage({ siteId, session }: { siteId: string; session: Session }) {
   const detail = useAsync(() => api.site(siteId), [siteId]);
@@ -87,7 +86,7 @@ function SiteView({ detail, session }: { detail: SiteDetail; session: Session })
             {quality && (
               <section class="card" aria-labelledby="h-quality">
                 <h2 id="h-quality">{t('quality')}</h2>
-                <QualityTimeline frame={cur} estimated={quality.estimated} zone={zone} width={Math.max(200, width - 32)} from={range.from} to={range.to} bucketMs={BUCKET_MS[freq]} />
+                <QualityTimeline frame={cur} estimated={quality.estimated} meterIds={detail.meters.filter((m) => m.type === 'electricity' && m.in_balance && m.rule === null).map((m) => m.id)} zone={zone} width={Math.max(200, width - 32)} from={range.from} to={range.to} freq={freq} />
               </section>
             )}
           </>
