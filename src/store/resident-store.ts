@@ -72,6 +72,7 @@ export interface ResidentStore {
   insertOperatorAccount(a: OperatorAccount): Promise<void>;
   updateOperatorPassword(id: string, passwordHash: string): Promise<void>;
   getOperatorAccount(username: string): Promise<OperatorAccount | null>;
+  listOperatorAccounts(): Promise<OperatorAccount[]>;
 
   insertSession(s: PortalSession): Promise<void>;
   getSession(idHash: string): Promise<PortalSession | null>;

@@ -84,6 +84,8 @@ export function residentsContract(get: () => Store): void {
       await store.updateOperatorPassword('op1', 'y');
       expect(await store.getOperatorAccount('ops')).toEqual({ id: 'op1', username: 'ops', password_hash: 'y', created_at: 5 });
       expect(await store.getOperatorAccount('nobody')).toBeNull();
+      await store.insertOperatorAccount({ id: 'op0', username: 'admin', password_hash: 'z', created_at: 6 });
+      expect((await store.listOperatorAccounts()).map((a) => a.username)).toEqual(['admin', 'ops']);
     });
 
     it('should find a session by its hash until it is deleted', async () => {

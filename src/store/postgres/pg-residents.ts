@@ -90,6 +90,10 @@ export class PgResidents extends PgPipeline {
     return (await this.one<OperatorAccount>('SELECT * FROM operator_accounts WHERE username = $1', [username])) ?? null;
   }
 
+  async listOperatorAccounts(): Promise<OperatorAccount[]> {
+    return (await this.pool.query<OperatorAccount>('SELECT * FROM operator_accounts ORDER BY username')).rows;
+  }
+
   async insertSession(s: PortalSession): Promise<void> {
     await this.pool.query('INSERT INTO portal_sessions(id_hash, kind, subject_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)', [s.id_hash, s.kind, s.subject_id, s.csrf, s.created_at, s.expires_at]);
   }

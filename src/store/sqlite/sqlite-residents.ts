@@ -83,6 +83,10 @@ export class SqliteResidents extends SqlitePipeline {
     return (this.stmt('SELECT * FROM operator_accounts WHERE username = ?').get(username) as OperatorAccount | undefined) ?? null;
   }
 
+  async listOperatorAccounts(): Promise<OperatorAccount[]> {
+    return this.stmt('SELECT * FROM operator_accounts ORDER BY username').all() as OperatorAccount[];
+  }
+
   async insertSession(s: PortalSession): Promise<void> {
     this.stmt('INSERT INTO portal_sessions(id_hash, kind, subject_id, csrf, created_at, expires_at) VALUES (@id_hash, @kind, @subject_id, @csrf, @created_at, @expires_at)').run(s);
   }
