@@ -168,7 +168,8 @@ describe('the residents', () => {
       await page.goto(`${demo.server.url}/#/sites/${siteId}/meters/${apartments[1]}`);
       await page.click('button[data-period="day"]');
       await page.getByTestId('no-data').waitFor();
-      const r = await page.request.get(`${demo.server.url}${PORTAL}/sites/${siteId}/meters/${apartments[1]}/data?t_s=${move.minus({ days: 2 }).toISO()}&t_e=${new Date(NOW).toISOString()}&sampling_frequency=H`);
+      const r = await page.request.get(`${demo.server.url}${PORTAL}/sites/${siteId}/meters/${apartments[1]}/data?t_s=${encodeURIComponent(move.minus({ days: 2 }).toISO()!)}&t_e=${new Date(NOW).toISOString()}&sampling_frequency=H`);
+      expect(r.status()).toBe(200);
       const frame = (await r.json()) as { timestamps: string[] };
       expect(frame.timestamps.length).toBeGreaterThan(0);
       for (const ts of frame.timestamps) expect(Date.parse(ts.replace(' ', 'T'))).toBeLessThan(move.toMillis());
