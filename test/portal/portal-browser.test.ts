@@ -15,6 +15,7 @@ import { startDemoServer, type DemoServer } from '../helpers/demo.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/server.js';
 import { audit, launchBrowser, screenshot, watchErrors, type TestBrowser } from '../helpers/browser.js';
 import { demoMoveDate } from '../../src/demo/residents.js';
+import { webRoot } from '../../src/server/modules/portal/portal.plugin.js';
 
 const NOW = Date.UTC(2026, 10, 27, 12, 0, 0);
 const DAYS = 6;
@@ -25,6 +26,7 @@ let demo: DemoServer;
 let browser: TestBrowser;
 
 beforeAll(async () => {
+  if (!webRoot()) throw new Error('dist/web is missing: run `npm run build` before the browser tests');
   demo = await startDemoServer({ seed: 1, now: NOW, days: DAYS, config: { portalInviteTtlSeconds: 600 } });
   browser = await launchBrowser();
 }, 180_000);
