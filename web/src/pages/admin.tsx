@@ -53,7 +53,7 @@ function Residents({ detail }: { detail: SiteDetail }) {
   const [link, setLink] = useState<string | null>(null);
   const residents = useAsync(() => api.admin.get<ResidentV[]>('/residents'), [version]);
   const tenancies = useAsync(() => api.admin.get<TenancyV[]>(`/tenancies?site_id=${detail.site.id}`), [version]);
-  const consumers = detail.meters.filter((m) => m.mode === 'consumption' && m.rule === null);
+  const consumers = detail.meters.filter((m) => m.mode === 'consumption' && m.rule === null && m.in_balance);
   const meterName = (id: string) => detail.meters.find((m) => m.id === id)?.name ?? id;
   const act = async (f: () => Promise<unknown>) => {
     setError(null);
