@@ -121,6 +121,24 @@ describe('the operator', () => {
     });
   });
 
+  it('should revalidate the site a month at a time with a progress bar, changing none of the figures', async () => {
+    await onPage('operator-revalidate', async (page) => {
+      const body = { t_s: new Date(NOW - DAYS * 86_400_000).toISOString(), t_e: new Date(NOW).toISOString(), sampling_frequency: 'H' };
+      const before = (await demo.dev.post(`/site_data/${demo.site.siteId}/electricity`, body)).text;
+      await loginOperator(page);
+      await page.goto(`${demo.server.url}/#/sites/${demo.site.siteId}/admin`);
+      await page.getByTestId('revalidate').click();
+      const status = page.locator('[data-testid=revalidate-status][data-done=yes]');
+      await status.waitFor({ timeout: 60_000 });
+      const text = (await status.textContent())!;
+      const [, done, total] = /(\d+)\/(\d+)/.exec(text)!;
+      expect(done).toBe(total);
+      expect(Number(/(\d+) intervals/.exec(text)![1])).toBeGreaterThan(0);
+      expect(await page.locator('[data-testid=revalidate-status] progress').getAttribute('value')).toBe(total);
+      expect((await demo.dev.post(`/site_data/${demo.site.siteId}/electricity`, body)).text).toBe(before);
+    });
+  });
+
   it('should refuse a change without the CSRF token, and the cookie of a logged-out session', async () => {
     await onPage('operator-csrf', async (page, ctx) => {
       await loginOperator(page);

@@ -42,7 +42,7 @@ export interface Meter {
 }
 
 export interface SiteDetail {
-  site: { id: string; name: string; site_ref: string; timezone: string; address: Address; lock_date: string | null };
+  site: { id: string; name: string; site_ref: string; timezone: string; address: Address; lock_date: string | null; creation_date?: string };
   meters: Meter[];
   sensors: { id: string; name: string; type: string; unit: string }[];
 }

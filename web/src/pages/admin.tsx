@@ -41,7 +41,7 @@ export function AdminPage({ siteId }: { siteId: string }) {
       <Gateways siteId={siteId} />
       <Developers siteId={siteId} />
       <LockDate detail={detail.value} />
-      <Revalidate siteId={siteId} />
+      <Revalidate detail={detail.value} />
     </main>
   );
 }
@@ -234,23 +234,44 @@ function LockDate({ detail }: { detail: SiteDetail }) {
   );
 }
 
-function Revalidate({ siteId }: { siteId: string }) {
-  const [state, setState] = useState<'idle' | 'running' | { meters: number; intervals: number; allocated: number } | string>('idle');
+/**
+ * Revalidates the site a month at a time, oldest first, so the bar shows real
+ * progress (the operator API's revalidate takes a range; validation reads
+ * context across a month's edges, so the months join as one run would).
+ */
+function Revalidate({ detail }: { detail: SiteDetail }) {
+  type Counts = { meters: number; intervals: number; allocated: number };
+  const [state, setState] = useState<'idle' | { done: number; total: number; counts: Counts } | string>('idle');
   const run = async () => {
-    setState('running');
+    const zone = detail.site.timezone;
+    const months: DateTime[] = [];
+    for (let m = DateTime.fromISO(detail.site.creation_date ?? '2000-01-01', { zone }).startOf('month'); m.toMillis() <= Date.now(); m = m.plus({ months: 1 })) months.push(m);
+    const counts: Counts = { meters: 0, intervals: 0, allocated: 0 };
+    setState({ done: 0, total: months.length, counts });
     try {
-      setState(await api.admin.post<{ meters: number; intervals: number; allocated: number }>(`/sites/${siteId}/revalidate`, {}));
+      for (const [i, m] of months.entries()) {
+        const r = await api.admin.post<Counts>(`/sites/${detail.site.id}/revalidate`, { from: m.toUTC().toISO(), to: m.plus({ months: 1 }).toUTC().toISO() });
+        counts.meters = Math.max(counts.meters, r.meters);
+        counts.intervals += r.intervals;
+        counts.allocated += r.allocated;
+        setState({ done: i + 1, total: months.length, counts: { ...counts } });
+      }
     } catch (e) {
       setState(errText(e));
     }
   };
+  const running = typeof state === 'object' && state.done < state.total;
   return (
     <section class="card" aria-labelledby="h-reval">
       <h2 id="h-reval">{t('revalidate')}</h2>
-      <button type="button" onClick={run} disabled={state === 'running'}>{t('revalidate')}</button>
-      {state === 'running' && <p><label>{t('revalidating')} <progress aria-label={t('revalidating')} /></label></p>}
-      {typeof state === 'object' && <p role="status"><progress value={1} max={1} aria-label={t('done')} /> {t('done')}: {state.meters} meters, {state.intervals} intervals, {state.allocated} allocated</p>}
-      {typeof state === 'string' && state !== 'idle' && state !== 'running' && <p class="error" role="alert">{state}</p>}
+      <button type="button" onClick={run} disabled={running} data-testid="revalidate">{t('revalidate')}</button>
+      {typeof state === 'object' && (
+        <p role="status" data-testid="revalidate-status" data-done={state.done === state.total ? 'yes' : 'no'}>
+          <progress value={state.done} max={state.total} aria-label={t('revalidating')} /> {state.done}/{state.total}
+          {state.done === state.total && ` ${t('done')}: ${state.counts.meters} meters, ${state.counts.intervals} intervals, ${state.counts.allocated} allocated`}
+        </p>
+      )}
+      {typeof state === 'string' && state !== 'idle' && <p class="error" role="alert">{state}</p>}
     </section>
   );
 }

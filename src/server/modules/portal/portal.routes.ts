@@ -54,7 +54,7 @@ export async function portalRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const { site, meters } = await visibleSite(ctx, v, req.params.site_id);
     const shown = v.scope === null ? meters : meters.filter((m) => v.scope!.has(m.id));
     return {
-      site: { id: site.id, name: site.name, site_ref: site.site_ref, timezone: site.timezone, address: site.address, lock_date: isoOrNull(site.lock_date) },
+      site: { id: site.id, name: site.name, site_ref: site.site_ref, timezone: site.timezone, address: site.address, lock_date: isoOrNull(site.lock_date), creation_date: site.creation_date },
       meters: shown.map(meterView),
       sensors: v.scope === null ? await ctx.store.listSensors(site.id) : [],
     };
