@@ -34,7 +34,13 @@ export function credentialsText(r: DemoResult): string {
     `demo site "Sonnenhof": ${r.siteId}`,
     `  readings: ${r.readings.stored} stored, ${r.readings.duplicates} duplicates, ${r.readings.rejected} rejected`,
     `demo developer: username "${r.username}", password "${r.password}"`,
+    ...residentLines(r),
   ].join('\n');
+}
+
+/** the demo residents' portal logins (one moved: two tenancies; one is invited and has no password yet) */
+export function residentLines(r: Pick<DemoResult, 'residents'>): string[] {
+  return r.residents.map((x) => `  resident ${x.name}: ${x.email} / ${x.password === null ? '(invited: no password yet, try `kwhub resident invite`)' : x.password}${x.tenancies.length > 1 ? ' (moved: two flats)' : ''}`);
 }
 
 export function registerDemo(program: Command): void {

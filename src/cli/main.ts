@@ -10,6 +10,7 @@ import { registerGatewaySim } from './gateway-sim.js';
 import { registerCopy } from './copy.js';
 import { registerExport } from './export.js';
 import { registerBillPreview } from './bill-preview.js';
+import { registerResident } from './resident.js';
 
 const program = new Command('kwhub')
   .description('kWhub: metering data for solar self-consumption communities, served as the Climkit Developer API')
@@ -25,5 +26,6 @@ registerGatewaySim(program);
 registerCopy(program);
 registerExport(program);
 registerBillPreview(program);
+registerResident(program);
 
 await program.parseAsync(process.argv);

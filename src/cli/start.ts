@@ -6,11 +6,24 @@ import { openStore } from '../store/open-store.js';
 import { assertCanListen, startServer } from './serve.js';
 import { action, dbOption, loadConfig } from './common.js';
 import { credentialsText, demoWithProgress } from './demo.js';
+import { demoResidents } from '../demo/residents.js';
+import { demoSite } from '../demo/site.js';
+
+/** the demo residents with a password (their tenancies do not change the logins) */
+const DEMO_RESIDENT_LOGINS = demoResidents(demoSite(DEFAULT_DEMO_SEED), 'Europe/Zurich', Date.now(), 365)
+  .filter((r) => r.password !== null)
+  .map((r) => `  ${r.email} / ${r.password}${r.tenancies.length > 1 ? '  (moved flats: two tenancies)' : ''}`)
+  .join('\n');
 
 function quickstart(url: string, siteId: string | null): string {
   const api = `${url}/api/v1`;
   return `
 kWhub is serving ${api}
+
+The portal: open ${url}/ in a browser. Log in as the operator with the operator token
+(printed at the first start, or KWHUB_ADMIN_TOKEN; or make an account: kwhub operator add <name>),
+or as a demo resident:
+${DEMO_RESIDENT_LOGINS}
 
 Try it (demo developer "${DEMO_USERNAME}" / "${DEMO_PASSWORD}"; 1 request per second per endpoint):
 

@@ -111,6 +111,18 @@ export const configDefinition = {
     schema: Type.Boolean(),
     default: false,
   }),
+  portalSessionTtlSeconds: setting({
+    doc: 'Lifetime of a portal login session (operator or resident), in seconds',
+    env: 'KWHUB_PORTAL_SESSION_TTL_SECONDS',
+    schema: Type.Integer({ minimum: 60, maximum: 30 * 86_400 }),
+    default: 12 * 3600,
+  }),
+  portalInviteTtlSeconds: setting({
+    doc: 'How long a resident invite link (to set a password) stays valid, in seconds',
+    env: 'KWHUB_PORTAL_INVITE_TTL_SECONDS',
+    schema: Type.Integer({ minimum: 60, maximum: 90 * 86_400 }),
+    default: 7 * 86_400,
+  }),
   logLevel: setting({
     doc: 'Log level: fatal, error, warn, info, debug, trace or silent',
     env: 'KWHUB_LOG_LEVEL',

@@ -27,6 +27,14 @@ export type ErrorCode =
   | 'prim_ad.in_use'
   | 'rule.invalid'
   | 'meter.no_raw_data'
+  | 'resident.not_found'
+  | 'tenancy.not_found'
+  | 'tenancy.overlap'
+  | 'email.in_use'
+  | 'invite.invalid'
+  | 'session.required'
+  | 'csrf.invalid'
+  | 'portal.forbidden'
   | 'internal';
 
 export class KwhubError extends Error {

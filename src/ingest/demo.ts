@@ -9,6 +9,8 @@ import { INTERVAL_MS } from '../core/types.js';
 import { demoSiteDocument } from '../demo/site.js';
 import { generateDemoReadings } from '../demo/readings.js';
 import { demoFacts } from '../demo/facts.js';
+import { demoResidents, type DemoResident } from '../demo/residents.js';
+import { demoSite } from '../demo/site.js';
 import type { Deps } from '../server/context.js';
 import { applySiteDocument } from '../server/modules/admin/apply.usecase.js';
 import { ingestBatch } from './ingest.js';
@@ -31,6 +33,8 @@ export interface DemoResult {
   username: string;
   password: string;
   readings: { stored: number; duplicates: number; rejected: number };
+  /** residents with portal logins (password null: invited, not yet set) */
+  residents: DemoResident[];
 }
 
 export async function runDemo(deps: Deps, opts: DemoOptions): Promise<DemoResult> {
@@ -39,9 +43,15 @@ export async function runDemo(deps: Deps, opts: DemoOptions): Promise<DemoResult
     throw new KwhubError('id.in_use', `the demo site ${doc.id} (seed ${opts.seed}) exists already in this database; use another --db or --seed`);
   }
   const end = Math.floor(opts.now / INTERVAL_MS) * INTERVAL_MS;
+  const residents = demoResidents(demoSite(opts.seed), doc.timezone, end, opts.days);
   await applySiteDocument(deps, {
     ...doc,
     developers: [{ username: DEMO_USERNAME, password: DEMO_PASSWORD, consent_ref: 'demo: synthetic community, no personal data' }],
+    residents: residents.map(({ tenancies, password, ...r }) => ({
+      ...r,
+      ...(password !== null ? { password } : {}),
+      tenancies: tenancies.map((t) => ({ meter_id: t.meter_id, from: t.from, to: t.to })),
+    })),
   });
   const total = demoFacts(opts.seed, end, opts.days).batchCount;
   const counts = { stored: 0, duplicates: 0, rejected: 0 };
@@ -53,5 +63,5 @@ export async function runDemo(deps: Deps, opts: DemoOptions): Promise<DemoResult
     counts.rejected += r.rejected.length;
     opts.progress?.(++done, total);
   }
-  return { siteId: doc.id, username: DEMO_USERNAME, password: DEMO_PASSWORD, readings: counts };
+  return { siteId: doc.id, username: DEMO_USERNAME, password: DEMO_PASSWORD, readings: counts, residents };
 }

@@ -24,6 +24,9 @@ export interface CopyCounts {
   gateways: number;
   developers: number;
   grants: number;
+  residents: number;
+  tenancies: number;
+  operators: number;
   readings: number;
   sensorReadings: number;
   discrepancies: number;
@@ -35,7 +38,7 @@ export interface CopyCounts {
 const SPAN_MS = 31 * 24 * 3600 * 1000;
 
 export async function copyDeployment(from: Store, to: Store, pipeline: Pipeline, progress: CopyProgress = () => undefined): Promise<CopyCounts> {
-  const counts: CopyCounts = { sites: 0, meters: 0, sensors: 0, gateways: 0, developers: 0, grants: 0, readings: 0, sensorReadings: 0, discrepancies: 0, billedIntervals: 0 };
+  const counts: CopyCounts = { sites: 0, meters: 0, sensors: 0, gateways: 0, developers: 0, grants: 0, residents: 0, tenancies: 0, operators: 0, readings: 0, sensorReadings: 0, discrepancies: 0, billedIntervals: 0 };
   for (const key of ['admin_token_hash', 'jwt_secret']) {
     const v = await from.getMeta(key);
     if (v !== null) await to.setMetaIfAbsent(key, v);
@@ -70,6 +73,19 @@ export async function copyDeployment(from: Store, to: Store, pipeline: Pipeline,
       await to.putGrant(g);
       counts.grants++;
     }
+  }
+  // the portal's people (sessions and invites are not copied: log in again, invite again)
+  for (const r of await from.listResidents()) {
+    if (!(await to.getResident(r.id))) await to.insertResident(r);
+    counts.residents++;
+  }
+  for (const t of await from.listTenancies({})) {
+    if (!(await to.getTenancy(t.id))) await to.insertTenancy(t);
+    counts.tenancies++;
+  }
+  for (const a of await from.listOperatorAccounts()) {
+    if (!(await to.getOperatorAccount(a.username))) await to.insertOperatorAccount(a);
+    counts.operators++;
   }
   progress('entities', sites.length, sites.length);
 

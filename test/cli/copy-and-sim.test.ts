@@ -33,6 +33,8 @@ describe('kwhub copy', () => {
     const first = await kwhub(['copy', '--from', demoDb, '--to', target, '--quiet']);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/copied 1 sites, 56 meters, 4 sensors/);
+    // the portal's residents and tenancies come along (the demo: four residents, one of whom moved)
+    expect(first.stdout).toMatch(/4 residents, 5 tenancies, 0 operator accounts/);
     expect(first.stdout).toMatch(new RegExp(`verified site ${site.siteId}: 56/56 meters, 4/4 sensors, (\\d+)/\\1 raw readings, site_data \\(D, 4 rows\\) sha256 [0-9a-f]{16} = source`));
     const again = await kwhub(['copy', '--from', demoDb, '--to', target, '--quiet']);
     expect(again.code, again.stderr).toBe(0);

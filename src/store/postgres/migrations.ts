@@ -188,6 +188,51 @@ export const pgMigrations: string[] = [
   );
   CREATE INDEX quality_meter ON quality(meter_pk, from_ts);
   `,
+  /* 2: the portal: residents and their tenancies, operator accounts, sessions and invites */ `
+  CREATE TABLE residents (
+    id text PRIMARY KEY,
+    name text NOT NULL,
+    email text NOT NULL UNIQUE,
+    language text,
+    password_hash text,
+    created_at bigint NOT NULL
+  );
+
+  CREATE TABLE tenancies (
+    id text PRIMARY KEY,
+    meter_id text NOT NULL REFERENCES meters(id),
+    resident_id text NOT NULL REFERENCES residents(id),
+    from_ts bigint NOT NULL,
+    to_ts bigint
+  );
+  CREATE INDEX tenancies_meter ON tenancies(meter_id, from_ts);
+  CREATE INDEX tenancies_resident ON tenancies(resident_id);
+
+  CREATE TABLE operator_accounts (
+    id text PRIMARY KEY,
+    username text NOT NULL UNIQUE,
+    password_hash text NOT NULL,
+    created_at bigint NOT NULL
+  );
+
+  CREATE TABLE portal_sessions (
+    id_hash text PRIMARY KEY,
+    kind text NOT NULL,
+    subject_id text NOT NULL,
+    csrf text NOT NULL,
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL
+  );
+  CREATE INDEX portal_sessions_subject ON portal_sessions(subject_id);
+
+  CREATE TABLE invites (
+    token_hash text PRIMARY KEY,
+    resident_id text NOT NULL REFERENCES residents(id),
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    used_at bigint
+  );
+  `,
 ];
 
 /** the advisory lock key every kWhub instance takes while migrating one database (64-bit, ASCII "kWhubMIG") */

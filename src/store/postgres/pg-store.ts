@@ -10,7 +10,7 @@ import { runMigrations } from './migrations.js';
 import { meterFromRow, siteFromRow, siteToRow } from '../row-mapping.js';
 import { patchColumns } from '../engine-shared.js';
 import { monthOf, PARTITIONED } from './partitions.js';
-import { PgPipeline } from './pg-pipeline.js';
+import { PgResidents } from './pg-residents.js';
 
 type Row = Record<string, unknown>;
 
@@ -20,7 +20,7 @@ function defined(m: Record<string, unknown>): Row {
 
 export type { PgStoreOptions } from './pg-base.js';
 
-export class PgStore extends PgPipeline implements Store {
+export class PgStore extends PgResidents implements Store {
   readonly engine = 'postgres' as const;
 
   async migrate(): Promise<void> {
@@ -62,7 +62,8 @@ export class PgStore extends PgPipeline implements Store {
     const r = await this.one(
       `SELECT 1 FROM sites WHERE id = $1 UNION ALL SELECT 1 FROM meters WHERE id = $1
        UNION ALL SELECT 1 FROM sensors WHERE id = $1 UNION ALL SELECT 1 FROM gateways WHERE id = $1
-       UNION ALL SELECT 1 FROM developers WHERE id = $1 LIMIT 1`,
+       UNION ALL SELECT 1 FROM developers WHERE id = $1 UNION ALL SELECT 1 FROM residents WHERE id = $1
+       UNION ALL SELECT 1 FROM tenancies WHERE id = $1 LIMIT 1`,
       [id],
     );
     return r !== undefined;

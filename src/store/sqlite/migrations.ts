@@ -193,4 +193,49 @@ export const sqliteMigrations: string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  /* 7: the portal: residents and their tenancies, operator accounts, sessions and invites */ `
+  CREATE TABLE residents (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL UNIQUE,
+    language TEXT,
+    password_hash TEXT,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE tenancies (
+    id TEXT PRIMARY KEY,
+    meter_id TEXT NOT NULL REFERENCES meters(id),
+    resident_id TEXT NOT NULL REFERENCES residents(id),
+    from_ts INTEGER NOT NULL,
+    to_ts INTEGER
+  );
+  CREATE INDEX tenancies_meter ON tenancies(meter_id, from_ts);
+  CREATE INDEX tenancies_resident ON tenancies(resident_id);
+
+  CREATE TABLE operator_accounts (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE portal_sessions (
+    id_hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX portal_sessions_subject ON portal_sessions(subject_id);
+
+  CREATE TABLE invites (
+    token_hash TEXT PRIMARY KEY,
+    resident_id TEXT NOT NULL REFERENCES residents(id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );
+  `,
 ];

@@ -10,6 +10,7 @@ import { sqliteMigrations } from './migrations.js';
 import { meterFromRow, siteFromRow, siteToRow } from '../row-mapping.js';
 import { patchColumns } from '../engine-shared.js';
 import { SqlitePipeline } from './sqlite-pipeline.js';
+import { SqliteResidents } from './sqlite-residents.js';
 
 type Row = Record<string, unknown>;
 
@@ -27,7 +28,7 @@ function meterToRow(m: Record<string, unknown>): Row {
 
 export type { SqliteStoreOptions } from './sqlite-base.js';
 
-export class SqliteStore extends SqlitePipeline implements Store {
+export class SqliteStore extends SqliteResidents implements Store {
   readonly engine = 'sqlite' as const;
 
   async migrate(): Promise<void> {
@@ -65,7 +66,8 @@ export class SqliteStore extends SqlitePipeline implements Store {
     const r = this.stmt(
       `SELECT 1 FROM sites WHERE id = @id UNION ALL SELECT 1 FROM meters WHERE id = @id
        UNION ALL SELECT 1 FROM sensors WHERE id = @id UNION ALL SELECT 1 FROM gateways WHERE id = @id
-       UNION ALL SELECT 1 FROM developers WHERE id = @id LIMIT 1`,
+       UNION ALL SELECT 1 FROM developers WHERE id = @id UNION ALL SELECT 1 FROM residents WHERE id = @id
+       UNION ALL SELECT 1 FROM tenancies WHERE id = @id LIMIT 1`,
     ).get({ id });
     return r !== undefined;
   }

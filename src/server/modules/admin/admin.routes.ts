@@ -5,6 +5,7 @@ import { KwhubError } from '../../../core/errors.js';
 import type { AppContext } from '../../context.js';
 import { bearerToken } from '../../auth/tokens.js';
 import { hashToken, sameHash } from '../../auth/secrets.js';
+import { INTERNAL_HEADER, isInternalCall } from '../../auth/internal.js';
 import {
   DeveloperCreateSchema, GatewayCreateSchema, GrantCreateSchema, MeterCreateSchema, MeterPatchSchema,
   RevalidateSchema, SensorCreateSchema, SiteCreateSchema, SitePatchSchema,
@@ -49,6 +50,8 @@ function op(
 
 export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.addHook('onRequest', async (req) => {
+    // an operator logged in to the portal (the portal checked the session and its CSRF token)
+    if (isInternalCall(ctx, req.headers[INTERNAL_HEADER])) return;
     const ipKey = `admin-ip:${req.ip}`;
     await ctx.adminLockout.check([ipKey]);
     const token = bearerToken(req.headers.authorization);

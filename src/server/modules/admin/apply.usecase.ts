@@ -11,6 +11,7 @@ import type { Deps } from '../../context.js';
 import { check } from '../../validate.js';
 import * as uc from './admin.usecases.js';
 import { SensorPatchSchema } from './admin.schemas.js';
+import { applyResidents, type AppliedResident } from '../residents/apply-residents.js';
 
 const ApplyDoc = Type.Object({
   id: Type.Optional(Type.String()),
@@ -30,6 +31,7 @@ export interface ApplySummary {
   meters: { id: string; name: string; action: 'created' | 'updated' }[];
   sensors: { id: string; name: string; action: 'created' | 'updated' }[];
   developers: { username: string; action: 'created' | 'updated'; site_id: string }[];
+  residents: AppliedResident[];
 }
 
 function ruleRefs(rule: unknown): string[] {
@@ -38,7 +40,7 @@ function ruleRefs(rule: unknown): string[] {
 
 export async function applySiteDocument(deps: Deps, input: unknown): Promise<ApplySummary> {
   const doc = check(ApplyDoc, input, 'file');
-  const { meters = [], sensors = [], developers = [], ...siteFields } = doc as Record<string, unknown> & typeof doc;
+  const { meters = [], sensors = [], developers = [], residents, ...siteFields } = doc as Record<string, unknown> & typeof doc;
 
   let siteAction: 'created' | 'updated' = 'updated';
   // the same site is found again by its id, or (a file without ids) by its site_ref
@@ -54,7 +56,7 @@ export async function applySiteDocument(deps: Deps, input: unknown): Promise<App
     siteAction = 'created';
   }
 
-  const summary: ApplySummary = { site_id: siteId, site: siteAction, meters: [], sensors: [], developers: [] };
+  const summary: ApplySummary = { site_id: siteId, site: siteAction, meters: [], sensors: [], developers: [], residents: [] };
 
   // physical meters first, then rule meters once everything they refer to exists
   let todo = [...meters];
@@ -90,6 +92,8 @@ export async function applySiteDocument(deps: Deps, input: unknown): Promise<App
     await uc.grantSite(deps, d.username, { site_id: siteId, consent_ref: d.consent_ref, history_from: d.history_from ?? null });
     summary.developers.push({ username: d.username, action: existing ? 'updated' : 'created', site_id: siteId });
   }
+  // residents last: their tenancies name the meters above
+  summary.residents = await applyResidents(deps, siteId, residents);
   return summary;
 }
 
