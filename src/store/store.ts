@@ -155,6 +155,13 @@ export interface IntervalColumns {
   estimated: Uint8Array;
 }
 
+/** Validated intervals counted per interval start over several meters (see Store.intervalCounts). */
+export interface IntervalCounts {
+  t: Float64Array;
+  present: Float64Array;
+  estimated: Float64Array;
+}
+
 /** Allocation result of one meter, columnar. self/ext are NaN where they do not apply. */
 export interface MeterAllocColumns {
   t: Float64Array;
@@ -304,6 +311,12 @@ export interface Store {
   /** day sums with day start in [from, to) */
   readMeterAllocDays(meterId: string, from: number, to: number): Promise<MeterAllocColumns>;
   readSiteAllocDays(siteId: string, from: number, to: number): Promise<SiteAllocColumns>;
+  /**
+   * Per interval start in [from, to) where any of the meters has a validated
+   * interval: how many of them have one (`present`) and how many of those are
+   * estimated. Ascending by t. The coverage of a series answer (`with_quality`).
+   */
+  intervalCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts>;
 
   addQuality(records: (QualityRecord & { recorded_at: number })[]): Promise<void>;
   listQuality(siteId: string): Promise<(QualityRecord & { recorded_at: number })[]>;

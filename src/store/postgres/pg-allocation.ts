@@ -4,7 +4,7 @@
  * sums), read back columnar, NULL self/ext as NaN.
  */
 import type pg from 'pg';
-import type { AllocationWrite, IntervalColumns, MeterAllocColumns, SiteAllocColumns, SiteField } from '../store.js';
+import type { AllocationWrite, IntervalColumns, IntervalCounts, MeterAllocColumns, SiteAllocColumns, SiteField } from '../store.js';
 import { SITE_FIELDS } from '../store.js';
 import { numArray, ROWS_PER_STATEMENT } from './pg-base.js';
 import { PgIngest } from './pg-ingest.js';
@@ -123,6 +123,23 @@ export class PgAllocation extends PgIngest {
 
   async readSiteAllocDays(siteId: string, from: number, to: number): Promise<SiteAllocColumns> {
     return this.siteAllocRows('site_alloc_day', 'day', siteId, from, to);
+  }
+
+  async intervalCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts> {
+    const pks = await this.pksOf('meters', meterIds);
+    const rows = pks.length === 0 ? [] : await this.arrays(
+      'SELECT t, count(*)::int, sum(estimated)::int FROM intervals WHERE meter_pk = ANY($1::int[]) AND t >= $2 AND t < $3 GROUP BY t ORDER BY t',
+      [numArray(pks), from, to],
+    );
+    const n = rows.length;
+    const out: IntervalCounts = { t: new Float64Array(n), present: new Float64Array(n), estimated: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      const r = rows[i] as number[];
+      out.t[i] = Number(r[0]);
+      out.present[i] = r[1];
+      out.estimated[i] = r[2];
+    }
+    return out;
   }
 
   private async meterAllocRows(table: string, key: string, meterId: string, from: number, to: number): Promise<MeterAllocColumns> {

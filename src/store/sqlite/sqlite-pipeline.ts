@@ -1,6 +1,6 @@
 /** The SQLite store's part for the metering pipeline: raw data, pending work, intervals, allocation, quality. */
 import type {
-  AllocationWrite, InsertOutcome, IntervalColumns, MeterAllocColumns, PendingRange, QualityRecord, RawMeterReading,
+  AllocationWrite, InsertOutcome, IntervalColumns, IntervalCounts, MeterAllocColumns, PendingRange, QualityRecord, RawMeterReading,
   RawSensorReading, RawWindow, SiteAllocColumns, SiteField, QualityWrite,
 } from '../store.js';
 import { SITE_FIELDS } from '../store.js';
@@ -303,6 +303,24 @@ export class SqlitePipeline extends SqliteBase {
       for (let k = 0; k < cols.length; k++) cols[k][i] = r[k + 1];
     }
     return { t, fields };
+  }
+
+  async intervalCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts> {
+    if (meterIds.length === 0) return { t: new Float64Array(0), present: new Float64Array(0), estimated: new Float64Array(0) };
+    const pks = meterIds.map((id) => this.meterPk(id));
+    // counted by SQLite: a month of 60 meters is 170,000 rows, and only ~3,000 come back
+    const rows = this.rawStmt(
+      `SELECT t, count(*), sum(estimated) FROM intervals WHERE meter_pk IN (${pks.map(() => '?').join(', ')}) AND t >= ? AND t < ? GROUP BY t ORDER BY t`,
+    ).all(...pks, from, to) as number[][];
+    const n = rows.length;
+    const out: IntervalCounts = { t: new Float64Array(n), present: new Float64Array(n), estimated: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      out.t[i] = r[0];
+      out.present[i] = r[1];
+      out.estimated[i] = r[2];
+    }
+    return out;
   }
 
   async addQuality(records: (QualityRecord & { recorded_at: number })[]): Promise<void> {

@@ -24,7 +24,7 @@ function paramsOf(req: FastifyRequest): uc.SeriesParams {
   if (src === undefined || src === null) return {};
   if (typeof src !== 'object' || Array.isArray(src)) throw paramError('body', 'the body must be a JSON object such as {"t_s": "2024-05-01", "t_e": "2024-05-02", "sampling_frequency": "H"}');
   const o = src as Record<string, unknown>;
-  return { t_s: o.t_s, t_e: o.t_e, sampling_frequency: o.sampling_frequency };
+  return { t_s: o.t_s, t_e: o.t_e, sampling_frequency: o.sampling_frequency, with_quality: o.with_quality };
 }
 
 type Params<T> = FastifyRequest<{ Params: T }>;
@@ -111,9 +111,10 @@ export async function seriesRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const type = uc.parseMeterType(req.params.meter_type);
     const p = paramsOf(req);
     const freq = uc.parseFrequency(p.sampling_frequency);
+    const withQuality = uc.parseWithQuality(p.with_quality);
     const range = uc.requestRange(p, grant, ctx.clock.now());
     const meters = await ctx.meters(site);
-    return sendSeries(req, reply, (format) => uc.streamSeries(range, freq, (r) => uc.siteFrame(ctx.store, site, meters, type, r, freq), format));
+    return sendSeries(req, reply, (format) => uc.streamSeries(range, freq, (r) => uc.siteFrame(ctx.store, site, meters, type, r, freq, withQuality), format));
   };
   app.post('/site_data/:site_id/:meter_type', { schema: seriesSchema('POST', SITE_DATA), ...checkedByHandler }, siteData);
   app.get('/site_data/:site_id/:meter_type', { schema: seriesSchema('GET', SITE_DATA), ...checkedByHandler }, siteData);
@@ -123,8 +124,9 @@ export async function seriesRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const meter = await uc.meterOf(ctx.store, site, req.params.meter_id);
     const p = paramsOf(req);
     const freq = uc.parseFrequency(p.sampling_frequency);
+    const withQuality = uc.parseWithQuality(p.with_quality) ? { meters: await ctx.meters(site) } : undefined;
     const range = uc.requestRange(p, grant, ctx.clock.now());
-    return sendSeries(req, reply, (format) => uc.streamSeries(range, freq, (r) => uc.meterFrame(ctx.store, site, meter, r, freq), format));
+    return sendSeries(req, reply, (format) => uc.streamSeries(range, freq, (r) => uc.meterFrame(ctx.store, site, meter, r, freq, withQuality), format));
   };
   app.post('/meter_data/:site_id/:meter_id', { schema: seriesSchema('POST', METER_DATA), ...checkedByHandler }, meterData);
   app.get('/meter_data/:site_id/:meter_id', { schema: seriesSchema('GET', METER_DATA), ...checkedByHandler }, meterData);
