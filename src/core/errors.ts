@@ -27,6 +27,9 @@ export type ErrorCode =
   | 'prim_ad.in_use'
   | 'rule.invalid'
   | 'meter.no_raw_data'
+  | 'changes.gone'
+  | 'webhook.not_found'
+  | 'webhook.url_refused'
   | 'internal';
 
 export class KwhubError extends Error {

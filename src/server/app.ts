@@ -23,6 +23,7 @@ import { authRoutes } from './modules/developer/auth.routes.js';
 import { developerGuard } from './modules/developer/developer.guard.js';
 import { siteRoutes } from './modules/developer/sites.routes.js';
 import { seriesRoutes } from './modules/series/series.routes.js';
+import { changesRoutes } from './modules/changes/changes.routes.js';
 import { gatewayRoutes } from './modules/gateway/gateway.routes.js';
 import { registerDocsRoutes, registerOpenApi } from './openapi/document.js';
 
@@ -70,7 +71,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const secret = await ensureJwtSecret(store, config.jwtSecret);
   const lockoutOpts = { store: rateStore, clock, maxFailures: config.authMaxFailures, windowSeconds: config.authLockoutSeconds };
   const ctx: AppContext = {
-    ...createDeps(store, clock),
+    ...createDeps(store, clock, { changeRetentionDays: config.changeRetentionDays }),
     config,
     rateStore,
     tokens: createTokenService({ secret, ttlSeconds: config.tokenTtlSeconds, clock }),
@@ -130,6 +131,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       dev.addHook('onRequest', developerGuard(ctx));
       await siteRoutes(dev, ctx);
       await seriesRoutes(dev, ctx);
+      await changesRoutes(dev, ctx);
     });
   }, { prefix: '/api/v1' });
 

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { AllocationWrite, IntervalColumns, IntervalCounts, MeterAllocColumns, SiteAllocColumns, SiteField } from '../store.js';
 import { SITE_FIELDS } from '../store.js';
 import { numArray, ROWS_PER_STATEMENT } from './pg-base.js';
-import { PgIngest } from './pg-ingest.js';
+import { PgChanges } from './pg-changes.js';
 import { Partitions } from './partitions.js';
 
 const SITE_COLS = SITE_FIELDS.join(', ');
@@ -33,7 +33,7 @@ function concat<K extends string>(byPk: Map<number, Record<K, ArrayLike<number>>
   return out;
 }
 
-export class PgAllocation extends PgIngest {
+export class PgAllocation extends PgChanges {
   async readIntervals(meterIds: string[], from: number, to: number): Promise<IntervalColumns[]> {
     const pks = await this.pksOf('meters', meterIds);
     // one round trip; a sorted index range per meter (LATERAL), never one sort of everything
@@ -97,6 +97,7 @@ export class PgAllocation extends PgIngest {
         'INSERT INTO meter_alloc_day(meter_pk, day, total, self, ext) SELECT * FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::float8[])',
         [numArray(days.pk, a, b), numArray(days.t, a, b), numArray(days.total, a, b), numArray(days.self, a, b), numArray(days.ext, a, b)],
       ));
+      if (w.changes) await this.writeChanges(c, sitePk, w.changes);
     });
   }
 

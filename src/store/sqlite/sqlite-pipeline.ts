@@ -4,7 +4,7 @@ import type {
   RawSensorReading, RawWindow, SiteAllocColumns, SiteField, QualityWrite,
 } from '../store.js';
 import { SITE_FIELDS } from '../store.js';
-import { SqliteBase } from './sqlite-base.js';
+import { SqliteChanges } from './sqlite-changes.js';
 import { rawWindowColumns, rawWindowOf } from '../row-mapping.js';
 import type { Register } from '../../core/types.js';
 
@@ -47,7 +47,7 @@ function orderByKey(pks: number[], meters: RawMeterReading[]): number[] {
   return out;
 }
 
-export class SqlitePipeline extends SqliteBase {
+export class SqlitePipeline extends SqliteChanges {
   async insertReadings(siteId: string, meters: RawMeterReading[], sensors: RawSensorReading[], receivedAt: number) {
     const sitePk = this.sitePk(siteId);
     const pend = this.stmt('INSERT INTO pending(site_pk, meter_pk, from_ts, to_ts) VALUES (?, ?, ?, ?)');
@@ -132,17 +132,17 @@ export class SqlitePipeline extends SqliteBase {
     };
   }
 
-  async enqueueValidation(siteId: string, ranges: { meter_id: string; from: number; to: number }[]): Promise<void> {
+  async enqueueValidation(siteId: string, ranges: { meter_id: string; from: number; to: number }[], reason?: string): Promise<void> {
     const sitePk = this.sitePk(siteId);
-    const pend = this.stmt('INSERT INTO pending(site_pk, meter_pk, from_ts, to_ts) VALUES (?, ?, ?, ?)');
+    const pend = this.stmt('INSERT INTO pending(site_pk, meter_pk, from_ts, to_ts, reason) VALUES (?, ?, ?, ?, ?)');
     this.db.transaction(() => {
-      for (const r of ranges) pend.run(sitePk, this.meterPk(r.meter_id), r.from, r.to);
+      for (const r of ranges) pend.run(sitePk, this.meterPk(r.meter_id), r.from, r.to, reason ?? null);
     })();
   }
 
   async listPending(siteId: string): Promise<PendingRange[]> {
     return this.stmt(
-      'SELECT p.seq, m.id AS meter_id, p.from_ts AS "from", p.to_ts AS "to" FROM pending p JOIN meters m ON m.pk = p.meter_pk WHERE p.site_pk = ? ORDER BY p.seq',
+      'SELECT p.seq, m.id AS meter_id, p.from_ts AS "from", p.to_ts AS "to", p.reason FROM pending p JOIN meters m ON m.pk = p.meter_pk WHERE p.site_pk = ? ORDER BY p.seq',
     ).all(this.sitePk(siteId)) as PendingRange[];
   }
 
@@ -235,6 +235,7 @@ export class SqlitePipeline extends SqliteBase {
       }
       this.writeSiteAlloc('site_alloc_day', 'day', sitePk, w.days.from, w.days.to, w.days.site);
       for (const m of w.days.meters) this.writeMeterAlloc('meter_alloc_day', 'day', this.meterPk(m.meter_id), w.days.from, w.days.to, m.cols);
+      if (w.changes) this.writeChanges(sitePk, w.changes);
     })();
   }
 

@@ -11,7 +11,7 @@ import { mergeSpans } from '../../../pipeline/pipeline.js';
  * its meters, in [from, to] — after a correction such as `reversed` or an
  * installation date, or on an operator's request.
  */
-export async function revalidate(deps: Deps, siteId: string, input: unknown, meterIds?: string[]): Promise<PipelineRun> {
+export async function revalidate(deps: Deps, siteId: string, input: unknown, meterIds?: string[], reason = 'revalidation'): Promise<PipelineRun> {
   await getSiteOr404(deps, siteId);
   const body = check(RevalidateSchema, input ?? {});
   const from = instantOf(body.from, 'from') ?? -Infinity;
@@ -26,7 +26,8 @@ export async function revalidate(deps: Deps, siteId: string, input: unknown, met
     if (a <= b) ranges.push({ meter_id: m.id, from: a, to: b });
   }
   if (ranges.length === 0) return { meters: 0, intervals: 0, allocated: 0 };
-  await deps.store.enqueueValidation(siteId, ranges);
+  // the reason goes to the change feed with whatever history this rewrites
+  await deps.store.enqueueValidation(siteId, ranges, reason);
   return deps.pipeline.run(siteId);
 }
 
