@@ -24,6 +24,7 @@ import { developerGuard } from './modules/developer/developer.guard.js';
 import { siteRoutes } from './modules/developer/sites.routes.js';
 import { seriesRoutes } from './modules/series/series.routes.js';
 import { changesRoutes } from './modules/changes/changes.routes.js';
+import { createWebhookSender } from './modules/webhooks/webhook-sender.js';
 import { gatewayRoutes } from './modules/gateway/gateway.routes.js';
 import { registerDocsRoutes, registerOpenApi } from './openapi/document.js';
 
@@ -140,7 +141,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // no token and no rate limit: outside the guarded scopes
   await registerDocsRoutes(app);
 
+  // every instance delivers webhooks: deliveries are claimed from the database, one sender at a time each
+  const webhooks = createWebhookSender({
+    store, log: app.log, pollMs: config.webhookPollMs, retryBaseMs: config.webhookRetryBaseMs, retryMaxMs: config.webhookRetryMaxMs,
+    maxAttempts: config.webhookMaxAttempts, pauseAfter: config.webhookPauseAfter, allowLoopbackHttp: config.webhookAllowLoopbackHttp,
+  });
+  app.addHook('onReady', async () => webhooks.start());
   app.addHook('onClose', async () => {
+    await webhooks.stop();
     await ctx.pipeline.idle();
     await rateStore.close();
   });
