@@ -76,7 +76,10 @@ export function diffChunk(d: ChunkDiff): ChangeWrite[] {
       if (!was && !is) continue;
       if (was && is && same(im[slot], frame.im[m][slot]) && same(ex[slot], frame.ex[m][slot]) && est[slot] === frame.estimated[m][slot]) continue;
       const t = frame.from + slot * INTERVAL_MS;
-      if (!was && (last === null || t > last)) {
+      // the live edge: new intervals past the last stored one, and the last one itself while readings
+      // arrive (an interval meter's slices fill it up over its 15 minutes)
+      const edge = last === null || t > last || (t === last && d.cause.kind === 'data');
+      if (edge) {
         aFrom = Math.min(aFrom, t);
         aTo = Math.max(aTo, t + INTERVAL_MS);
       } else {

@@ -24,6 +24,13 @@ let apt = '';
 let pv = '';
 let aptAll: ElecReading[] = [];
 let pvAll: ElecReading[] = [];
+let slices = '';
+/** an interval meter's 5-minute slices ending in (from, to] */
+const slicesIn = (from: number, to: number) => {
+  const out = [];
+  for (let t = Math.floor(from / 300_000) * 300_000 + 300_000; t <= to; t += 300_000) out.push({ meter_id: slices, timestamp: isoZ(t), en_im: 0.05, en_ex: 0 });
+  return out;
+};
 
 type Entry = { cursor: string; at: string; kind: string; meter_ids: string[]; from: string; to: string; reason: string };
 type Feed = { site_id: string; changes: Entry[]; cursor: string; has_more: boolean; live_until: string | null };
@@ -46,11 +53,13 @@ beforeAll(async () => {
   S = await createPipelineSite(server, { name: 'Feed', timezone: ZONE });
   apt = await S.meter({ name: 'Apt', prim_ad: 11 });
   pv = await S.meter({ name: 'PV', mode: 'production', prim_ad: 2 });
+  slices = await S.meter({ name: 'Heat pump (load profile)', prim_ad: 12, reading_kind: 'interval' });
   aptAll = indexSeries(apt, D0, EDGE + DAY, (t) => ({ im: 0.25 + 0.125 * (new Date(t).getUTCHours() % 4), ex: 0 }), { im: 100, ex: 0 });
   pvAll = indexSeries(pv, D0, EDGE + DAY, () => ({ im: 0, ex: 0.125 }));
   // history until the edge, with one of the flat's readings missing (it arrives late)
   await S.pushOk({ meters: aptAll.filter((r) => Date.parse(r.timestamp as string) <= EDGE && r.timestamp !== isoZ(LATE)) });
   await S.pushOk({ meters: pvAll.filter((r) => Date.parse(r.timestamp as string) <= EDGE) });
+  await S.pushOk({ meters: slicesIn(D0, EDGE) });
 });
 
 afterAll(async () => {
@@ -64,11 +73,12 @@ describe('the change feed', () => {
     const before = await feed();
     expect(before.changes).toEqual([]);
     expect(before.live_until).toBe(ts(EDGE));
-    for (let k = 1; k <= 4; k++) {
-      server.clock.set(EDGE + k * 30 * 60_000);
-      const from = EDGE + (k - 1) * 30 * 60_000;
-      const to = EDGE + k * 30 * 60_000;
-      await S.pushOk({ meters: [...between(aptAll, from, to), ...between(pvAll, from, to)] });
+    // every 10 minutes, as a gateway would: the interval meter's current quarter-hour fills up slice by slice
+    for (let k = 1; k <= 12; k++) {
+      server.clock.set(EDGE + k * 10 * 60_000);
+      const from = EDGE + (k - 1) * 10 * 60_000;
+      const to = EDGE + k * 10 * 60_000;
+      await S.pushOk({ meters: [...between(aptAll, from, to), ...between(pvAll, from, to), ...slicesIn(from, to)] });
     }
     const after = await feed(before.cursor);
     expect(after.changes).toEqual([]);
