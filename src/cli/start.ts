@@ -22,6 +22,12 @@ Try it (demo developer "${DEMO_USERNAME}" / "${DEMO_PASSWORD}"; 1 request per se
   curl -s -X POST ${api}/site_data/${siteId ?? '<site_id>'}/electricity -H "Authorization: Bearer $TOKEN" \\
     -H 'Content-Type: application/json' -d '{"sampling_frequency": "D"}'
 
+Beyond the vendor's API: how much of each day was measured, and what changed in history since a cursor:
+
+  curl -s -X POST ${api}/site_data/${siteId ?? '<site_id>'}/electricity -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' -d '{"sampling_frequency": "D", "with_quality": true}'
+  curl -s ${api}/changes/${siteId ?? '<site_id>'} -H "Authorization: Bearer $TOKEN"
+
 Stop with Ctrl-C. The data stays in the database for the next start.
 `;
 }
