@@ -49,7 +49,7 @@ describe('the SDK and conditional requests', () => {
   it('should ask for the coverage with withQuality', async () => {
     const rows = await h.client.siteData(S.siteId, 'electricity', { ...RANGE, withQuality: true });
     expect(rows.length).toBeGreaterThan(0);
-    expect((rows[0] as unknown as { quality: unknown }).quality).toEqual({ measured: 1, estimated: 0, missing: 0 });
+    expect(rows[0].quality).toEqual({ measured: 1, estimated: 0, missing: 0 });
   });
 
   it('should follow the change feed', async () => {

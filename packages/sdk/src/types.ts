@@ -102,6 +102,8 @@ export type MeterColumnKey = `total_${string}` | `self_${string}` | `ext_${strin
 export interface SiteDataRow extends TimedRow {
   /** total consumption of the site's consumers of this type (kWh or m³) */
   conso_total: number;
+  /** kWhub, with `withQuality`: shares of the row's 15-minute intervals measured, estimated, missing */
+  quality?: RowQuality;
   /** total local (PV) production (electricity) */
   prod_total?: number;
   /** energy drawn from the grid (electricity, charge_point) */
@@ -146,6 +148,8 @@ export interface MeterDataRow extends TimedRow {
   total: number;
   self?: number;
   ext?: number;
+  /** kWhub, with `withQuality` */
+  quality?: RowQuality;
 }
 
 /**
