@@ -9,6 +9,7 @@ import { registerStart } from './start.js';
 import { registerGatewaySim } from './gateway-sim.js';
 import { registerCopy } from './copy.js';
 import { registerExport } from './export.js';
+import { registerTrust } from './trust.js';
 
 const program = new Command('kwhub')
   .description('kWhub: metering data for solar self-consumption communities, served as the Climkit Developer API')
@@ -23,5 +24,6 @@ registerImport(program);
 registerGatewaySim(program);
 registerCopy(program);
 registerExport(program);
+registerTrust(program);
 
 await program.parseAsync(process.argv);
