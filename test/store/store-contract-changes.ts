@@ -132,6 +132,10 @@ export function changesContract(get: () => Store): void {
         expect(d).toMatchObject({ status: 'delivered', attempts: 2, next_attempt_at: null, last_status: 204 });
         expect(d.log).toEqual([{ at: 2000, status: 500, error: 'HTTP 500', ms: 12 }, { at: 6000, status: 204, error: null, ms: 3 }]);
         expect((await store.getWebhook(HOOK_2))!.failures).toBe(0);
+        // retention drops finished deliveries with the entries, never a pending one
+        await store.recordChanges(SITE_A, { entries: [], prune_before: 11 });
+        expect(await store.listDeliveries(HOOK_2, 10)).toEqual([]);
+        expect((await store.listDeliveries(HOOK_1, 10)).map((x) => x.status)).toEqual(['pending']);
       });
 
       it('should pause a webhook after failures in a row, with the reason, hold its deliveries, and resume it', async () => {

@@ -55,6 +55,8 @@ export class PgChanges extends PgIngest {
       );
     }
     const old = (await c.query('SELECT max(seq) AS s FROM changes WHERE site_pk = $1 AND at < $2', [sitePk, log.prune_before])).rows[0] as Row;
+    // finished deliveries are kept as long as the entries they carried
+    await c.query("DELETE FROM deliveries WHERE site_pk = $1 AND status <> 'pending' AND created_at < $2", [sitePk, log.prune_before]);
     if (old.s !== null) {
       await c.query('DELETE FROM changes WHERE site_pk = $1 AND seq <= $2', [sitePk, old.s]);
       await c.query(

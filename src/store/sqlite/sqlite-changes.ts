@@ -38,6 +38,8 @@ export class SqliteChanges extends SqliteBase {
       ).run(seq, sitePk, e.at, e.at, sitePk, to);
     }
     const old = this.stmt('SELECT max(seq) AS s FROM changes WHERE site_pk = ? AND at < ?').get(sitePk, log.prune_before) as Row;
+    // finished deliveries are kept as long as the entries they carried
+    this.stmt("DELETE FROM deliveries WHERE site_pk = ? AND status <> 'pending' AND created_at < ?").run(sitePk, log.prune_before);
     if (old.s !== null) {
       this.stmt('DELETE FROM changes WHERE site_pk = ? AND seq <= ?').run(sitePk, old.s);
       this.stmt('INSERT INTO change_floors(site_pk, seq) VALUES (?, ?) ON CONFLICT(site_pk) DO UPDATE SET seq = max(seq, excluded.seq)').run(sitePk, old.s);
@@ -103,6 +105,12 @@ export class SqliteChanges extends SqliteBase {
   }
 
   async claimDeliveries(now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
+    // every instance polls this every second: a read first, so that an idle poll takes no write lock
+    const due = this.stmt(
+      `SELECT 1 FROM deliveries x JOIN webhooks w ON w.pk = x.webhook_pk WHERE x.status = 'pending' AND x.next_attempt_at <= ?
+       AND (x.lease_until IS NULL OR x.lease_until <= ?) AND w.paused_at IS NULL LIMIT 1`,
+    ).get(now, now);
+    if (due === undefined) return [];
     return this.db.transaction(() => {
       const rows = this.stmt(
         `SELECT x.pk AS id, w.id AS webhook_id, s.id AS site_id, x.change_seq, x.status, x.attempts, x.next_attempt_at, x.created_at,
