@@ -3,7 +3,7 @@
  * next to a baseline measured in the same run, on the bench site (60
  * consumers, a year at 15 minutes, SQLite), over HTTP against `kwhub serve`:
  *
- * - with_quality: site_data for a month at 15T with and without it (R2's request);
+ * - with_quality: site_data for a month at 15T with and without it (R2's request), and for a year at D;
  * - conditional requests: meter_data for a year at 15T answered 200, and 304 to If-None-Match;
  * - webhook fan-out: deliveries per second to a receiver on 127.0.0.1, 50 webhooks.
  *
@@ -12,7 +12,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -87,6 +87,12 @@ async function main(): Promise<void> {
       rows.push(`| Q1 | site_data/electricity, 1 month at 15T, ${CONSUMERS} consumers, \`with_quality: true\` (coverage over ${CONSUMERS + 2} meters) | ${fmtMs(quality)} | the same request without it (R2) | ${fmtMs(plain)} | ${(quality / plain).toFixed(2)}× | ≤ 1.3× | ${quality / plain <= 1.3 ? 'yes' : 'no'} |`);
       log(`Q1 ${fmtMs(quality)} vs ${fmtMs(plain)}`);
 
+      // Q2: with_quality on a year at D: the coverage is counted from the 15-minute intervals (no day sums of it yet)
+      const yearD = { t_s: iso(START), t_e: iso(START + YEAR_STEPS * 900_000), sampling_frequency: 'D' };
+      const [plainD, qualityD] = await mediansInTurns(RUNS, [() => post(siteUrl, token, yearD), () => post(siteUrl, token, { ...yearD, with_quality: true })]);
+      rows.push(`| Q2 | site_data/electricity, 1 year at D, ${CONSUMERS} consumers, \`with_quality: true\` | ${fmtMs(qualityD)} | the same request without it (R3 D) | ${fmtMs(plainD)} | ${(qualityD / plainD).toFixed(2)}× | (reported: the coverage is counted from 2.2 M interval rows) | — |`);
+      log(`Q2 ${fmtMs(qualityD)} vs ${fmtMs(plainD)}`);
+
       // E1: a year at 15T: 304 against 200
       const yearEnd = START + YEAR_STEPS * 900_000;
       const meterUrl = `${server.url}/api/v1/meter_data/${site.id}/${site.consumers[0]}`;
@@ -136,7 +142,7 @@ async function main(): Promise<void> {
       '## Trust the numbers: coverage, conditional requests, webhooks (`npm run bench:trust`)',
       '',
       `- date: ${new Date().toISOString()}`,
-      `- machine: ${machine()}`,
+      `- machine: ${machine()}; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (a shared machine inflates times: compare the ratios)`,
       `- SQLite, one \`kwhub serve\` process, the bench site (${CONSUMERS} consumers + PV + grid, a year at 15 minutes); medians of ${RUNS} runs in turns after 3 warm-up runs; total ${Math.round((Date.now() - started) / 1000)} s`,
       '',
       '| # | work | measured | baseline (same run) | baseline value | ratio | target | met |',
