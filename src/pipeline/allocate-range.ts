@@ -196,8 +196,10 @@ async function allocateChunk(
       site: { t: dayT(siteDays.days), fields: Object.fromEntries(SITE_FIELDS.map((k, i) => [k, siteDays.sums[i]])) as Record<SiteField, Float64Array> },
       meters: meters.map((m, i) => {
         const { slots, cols } = meterCols[i];
-        const { days, sums } = sumByDay(slots, [cols.total, cols.self, cols.ext]);
-        const c: MeterAllocColumns = { t: dayT(days), total: sums[0], self: sums[1], ext: sums[2] };
+        const ones = new Float64Array(slots.length).fill(1);
+        const est = Float64Array.from(cols.estimated);
+        const { days, sums } = sumByDay(slots, [cols.total, cols.self, cols.ext, ones, est]);
+        const c: MeterAllocColumns = { t: dayT(days), total: sums[0], self: sums[1], ext: sums[2], present: sums[3], estimated: sums[4] };
         return { meter_id: m.id, cols: c };
       }),
     },

@@ -170,6 +170,9 @@ export interface MeterAllocColumns {
   total: Float64Array;
   self: Float64Array;
   ext: Float64Array;
+  /** day sums only: the day's validated intervals and how many of them are estimated (the coverage of D/M/Y answers) */
+  present?: Float64Array;
+  estimated?: Float64Array;
 }
 
 /** the site-level fields of an electricity allocation, as the core computes them */
@@ -411,6 +414,8 @@ export interface Store {
    * estimated. Ascending by t. The coverage of a series answer (`with_quality`).
    */
   intervalCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts>;
+  /** the same per local day (t = day start) for days starting in [from, to), from the day sums; null when a day's counts are not known (written before they were kept) */
+  dayCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts | null>;
 
   addQuality(records: (QualityRecord & { recorded_at: number })[]): Promise<void>;
   listQuality(siteId: string): Promise<(QualityRecord & { recorded_at: number })[]>;

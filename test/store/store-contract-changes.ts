@@ -92,6 +92,22 @@ export function changesContract(get: () => Store): void {
       expect(await store.siteExtent(SITE_A)).toEqual({ from: T0, to: T0 + 5 * QH });
     });
 
+    it('should sum the day counts of several meters, and say when a day has none (written before they were kept)', async () => {
+      const w = write(T0, []);
+      w.days = {
+        from: T0, to: T0 + 2 * 96 * QH, site: w.days.site,
+        meters: [{ meter_id: METER_1, cols: { t: Float64Array.of(T0, T0 + 96 * QH), total: Float64Array.of(1, 2), self: Float64Array.of(NaN, NaN), ext: Float64Array.of(NaN, NaN), present: Float64Array.of(96, 40), estimated: Float64Array.of(8, 0) } }],
+      };
+      await store.applyAllocation(w);
+      expect(await store.dayCounts([METER_1], T0, T0 + 2 * 96 * QH)).toEqual({ t: Float64Array.of(T0, T0 + 96 * QH), present: Float64Array.of(96, 40), estimated: Float64Array.of(8, 0) });
+      expect(await store.dayCounts([METER_1], T0 + 96 * QH, T0 + 2 * 96 * QH)).toEqual({ t: Float64Array.of(T0 + 96 * QH), present: Float64Array.of(40), estimated: Float64Array.of(0) });
+      const { present: _p, estimated: _e, ...plain } = w.days.meters[0].cols;
+      await store.applyAllocation({ ...w, days: { ...w.days, meters: [{ meter_id: METER_1, cols: plain }] } });
+      expect(await store.dayCounts([METER_1], T0, T0 + 2 * 96 * QH)).toBeNull();
+      // the day sums themselves are as they were
+      expect(Array.from((await store.readMeterAllocDays(METER_1, T0, T0 + 2 * 96 * QH)).total)).toEqual([1, 2]);
+    });
+
     describe('webhook deliveries', () => {
       beforeEach(async () => {
         await store.putGrant({ developer_id: DEV_1, site_id: SITE_A, history_from: null, consent_ref: 'c', created_at: 1 });

@@ -242,6 +242,10 @@ export const pgMigrations: string[] = [
   );
   CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at);
   CREATE INDEX deliveries_webhook ON deliveries(webhook_pk, pk);
+
+  -- per meter and day, its validated intervals and how many are estimated (NULL: written before, count the intervals)
+  ALTER TABLE meter_alloc_day ADD COLUMN n_present integer;
+  ALTER TABLE meter_alloc_day ADD COLUMN n_estimated integer;
   `,
 ];
 

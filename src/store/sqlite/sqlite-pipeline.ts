@@ -251,13 +251,34 @@ export class SqlitePipeline extends SqliteChanges {
 
   private writeMeterAlloc(table: 'meter_alloc_day', key: 'day', pk: number, from: number, to: number, c: MeterAllocColumns): void {
     this.stmt(`DELETE FROM ${table} WHERE meter_pk = ? AND ${key} >= ? AND ${key} < ?`).run(pk, from, to);
-    this.insertMany(`INSERT INTO ${table}(meter_pk, ${key}, total, self, ext)`, 5, c.t.length, (i, buf, o) => {
+    this.insertMany(`INSERT INTO ${table}(meter_pk, ${key}, total, self, ext, n_present, n_estimated)`, 7, c.t.length, (i, buf, o) => {
       buf[o] = pk;
       buf[o + 1] = c.t[i];
       buf[o + 2] = c.total[i];
       buf[o + 3] = Number.isNaN(c.self[i]) ? null : c.self[i];
       buf[o + 4] = Number.isNaN(c.ext[i]) ? null : c.ext[i];
+      buf[o + 5] = c.present ? c.present[i] : null;
+      buf[o + 6] = c.estimated ? c.estimated[i] : null;
     });
+  }
+
+  async dayCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts | null> {
+    if (meterIds.length === 0) return { t: new Float64Array(0), present: new Float64Array(0), estimated: new Float64Array(0) };
+    const pks = meterIds.map((id) => this.meterPk(id));
+    const rows = this.rawStmt(
+      `SELECT day, sum(n_present), sum(n_estimated), count(*) - count(n_present) FROM meter_alloc_day
+       WHERE meter_pk IN (${pks.map(() => '?').join(', ')}) AND day >= ? AND day < ? GROUP BY day ORDER BY day`,
+    ).all(...pks, from, to) as number[][];
+    const n = rows.length;
+    const out: IntervalCounts = { t: new Float64Array(n), present: new Float64Array(n), estimated: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      if (r[3] > 0) return null;
+      out.t[i] = r[0];
+      out.present[i] = r[1];
+      out.estimated[i] = r[2];
+    }
+    return out;
   }
 
   async readMeterAlloc(meterId: string, from: number, to: number): Promise<MeterAllocColumns> {

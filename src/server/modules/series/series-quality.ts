@@ -9,7 +9,8 @@ import { parseRule } from '../../../core/allocation/rule-formula.js';
 import { round6 } from '../../../core/time/resample.js';
 import type { SeriesTable } from '../../../core/time/series-table.js';
 import { INTERVAL_MS } from '../../../core/types.js';
-import type { Meter, Store } from '../../../store/store.js';
+import type { IntervalCounts, Meter, Store } from '../../../store/store.js';
+import type { ReadPlan } from './series-read.js';
 import type { JsonColumn } from './series-json.js';
 
 export interface QualityColumns {
@@ -45,8 +46,8 @@ export function sourceMeters(all: readonly Meter[], chosen: readonly Meter[]): s
  * the number of meters. Shares are rounded to 6 decimals and `missing` is
  * what the other two leave, so the three printed numbers sum to exactly 1.
  */
-export async function qualityColumns(store: Store, table: SeriesTable, meterIds: string[], from: number, to: number): Promise<QualityColumns> {
-  const counts = await store.intervalCounts(meterIds, from, to);
+export async function qualityColumns(store: Store, table: SeriesTable, meterIds: string[], from: number, to: number, plan?: ReadPlan): Promise<QualityColumns> {
+  const counts = await countsOf(store, meterIds, from, to, plan);
   // the table sums into its rows: these names are never listed as answer columns (those were taken before)
   table.add('\u0000present', counts.t, counts.present);
   table.add('\u0000estimated', counts.t, counts.estimated);
@@ -71,6 +72,29 @@ export async function qualityColumns(store: Store, table: SeriesTable, meterIds:
     out.missing[r] = round6(1 - out.measured[r] - out.estimated[r]);
   }
   return out;
+}
+
+/**
+ * The counts per interval start, or per day start for the whole local days
+ * of a daily, monthly or yearly answer (from the day sums: a year is 365
+ * rows per meter, not 35,040), as the table's rows need them.
+ */
+async function countsOf(store: Store, meterIds: string[], from: number, to: number, plan?: ReadPlan): Promise<IntervalCounts> {
+  if (!plan || plan.d0 >= plan.d1) return store.intervalCounts(meterIds, from, to);
+  const days = await store.dayCounts(meterIds, plan.d0, plan.d1);
+  // days written before their counts were kept: count the intervals
+  if (days === null) return store.intervalCounts(meterIds, from, to);
+  const parts = [await store.intervalCounts(meterIds, from, plan.d0), days, await store.intervalCounts(meterIds, plan.d1, to)];
+  const join = (k: keyof IntervalCounts): Float64Array => {
+    const out = new Float64Array(parts.reduce((n, p) => n + p[k].length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p[k], o);
+      o += p[k].length;
+    }
+    return out;
+  };
+  return { t: join('t'), present: join('present'), estimated: join('estimated') };
 }
 
 /** the coverage as the three CSV columns */

@@ -130,7 +130,8 @@ export async function siteFrame(store: Store, site: Site, meters: Meter[], type:
   const frame = await siteValues(store, site, meters, type, range, freq);
   if (!withQuality) return { labels: frame.table.labels, cols: frame.cols };
   const sources = sourceMeters(meters, type === 'electricity' ? meters.filter(participates) : meters.filter((m) => m.type === type && m.in_balance));
-  return { labels: frame.table.labels, cols: frame.cols, quality: await qualityColumns(store, frame.table, sources, range.from, range.to) };
+  const plan = readPlan(site.timezone, freq, range.from, range.to);
+  return { labels: frame.table.labels, cols: frame.cols, quality: await qualityColumns(store, frame.table, sources, range.from, range.to, plan) };
 }
 
 async function siteValues(store: Store, site: Site, meters: Meter[], type: MeterType, range: IntervalRange, freq: Frequency): Promise<{ table: SeriesTable; cols: JsonColumn[] }> {
@@ -197,7 +198,8 @@ export async function meterOf(store: Store, site: Site, meterId: string): Promis
 }
 
 export async function meterFrame(store: Store, site: Site, meter: Meter, range: IntervalRange, freq: Frequency, withQuality?: { meters: Meter[] }): Promise<SeriesFrame> {
-  const a = await readMeterSeries(store, meter.id, readPlan(site.timezone, freq, range.from, range.to));
+  const plan = readPlan(site.timezone, freq, range.from, range.to);
+  const a = await readMeterSeries(store, meter.id, plan);
   const table = createSeriesTable(freq, site.timezone, range.from, range.to, a.t);
   const cols: JsonColumn[] = [];
   table.add('total', a.t, a.total);
@@ -208,7 +210,7 @@ export async function meterFrame(store: Store, site: Site, meter: Meter, range: 
     cols.push({ key: 'self', values: table.column('self') }, { key: 'ext', values: table.column('ext') });
   }
   if (!withQuality) return { labels: table.labels, cols };
-  return { labels: table.labels, cols, quality: await qualityColumns(store, table, sourceMeters(withQuality.meters, [meter]), range.from, range.to) };
+  return { labels: table.labels, cols, quality: await qualityColumns(store, table, sourceMeters(withQuality.meters, [meter]), range.from, range.to, plan) };
 }
 
 /** the keys of a meter's raw rows, in their order: its registers, then `timestamp` */
