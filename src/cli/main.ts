@@ -11,6 +11,7 @@ import { registerCopy } from './copy.js';
 import { registerExport } from './export.js';
 import { registerBillPreview } from './bill-preview.js';
 import { registerResident } from './resident.js';
+import { registerTrust } from './trust.js';
 
 const program = new Command('kwhub')
   .description('kWhub: metering data for solar self-consumption communities, served as the Climkit Developer API')
@@ -27,5 +28,6 @@ registerCopy(program);
 registerExport(program);
 registerBillPreview(program);
 registerResident(program);
+registerTrust(program);
 
 await program.parseAsync(process.argv);

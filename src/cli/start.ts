@@ -39,6 +39,12 @@ Draft invoices of the last quarter (PDF with Swiss QR bill, CSVs), from another 
 
   node bin/kwhub.js bill-preview --out invoices/
 
+Beyond the vendor's API: how much of each day was measured, and what changed in history since a cursor:
+
+  curl -s -X POST ${api}/site_data/${siteId ?? '<site_id>'}/electricity -H "Authorization: Bearer $TOKEN" \\
+    -H 'Content-Type: application/json' -d '{"sampling_frequency": "D", "with_quality": true}'
+  curl -s ${api}/changes/${siteId ?? '<site_id>'} -H "Authorization: Bearer $TOKEN"
+
 Stop with Ctrl-C. The data stays in the database for the next start.
 `;
 }

@@ -123,6 +123,48 @@ export const configDefinition = {
     schema: Type.Integer({ minimum: 60, maximum: 90 * 86_400 }),
     default: 7 * 86_400,
   }),
+  changeRetentionDays: setting({
+    doc: 'Days the change feed keeps its entries; a cursor older than that gets 410 Gone (at least 90 in production)',
+    env: 'KWHUB_CHANGE_RETENTION_DAYS',
+    schema: Type.Integer({ minimum: 1, maximum: 36_500 }),
+    default: 90,
+  }),
+  webhookAllowLoopbackHttp: setting({
+    doc: 'Let webhooks use http://127.0.0.1 URLs (tests, local receivers); otherwise only https URLs are accepted',
+    env: 'KWHUB_WEBHOOK_ALLOW_LOOPBACK_HTTP',
+    schema: Type.Boolean(),
+    default: false,
+  }),
+  webhookRetryBaseMs: setting({
+    doc: 'First retry delay of a failed webhook delivery; each next one doubles (with ±20 % jitter) up to webhookRetryMaxMs',
+    env: 'KWHUB_WEBHOOK_RETRY_BASE_MS',
+    schema: Type.Integer({ minimum: 1, maximum: 86_400_000 }),
+    default: 30_000,
+  }),
+  webhookRetryMaxMs: setting({
+    doc: 'Longest delay between two attempts of a webhook delivery',
+    env: 'KWHUB_WEBHOOK_RETRY_MAX_MS',
+    schema: Type.Integer({ minimum: 1, maximum: 7 * 86_400_000 }),
+    default: 6 * 3_600_000,
+  }),
+  webhookMaxAttempts: setting({
+    doc: 'Attempts of one webhook delivery before it is given up (the defaults retry for about 31 hours)',
+    env: 'KWHUB_WEBHOOK_MAX_ATTEMPTS',
+    schema: Type.Integer({ minimum: 1, maximum: 100 }),
+    default: 15,
+  }),
+  webhookPauseAfter: setting({
+    doc: 'Failed attempts in a row (any delivery) after which a webhook is paused until the operator resumes it',
+    env: 'KWHUB_WEBHOOK_PAUSE_AFTER',
+    schema: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    default: 20,
+  }),
+  webhookPollMs: setting({
+    doc: 'How often each server instance looks for due webhook deliveries, in milliseconds',
+    env: 'KWHUB_WEBHOOK_POLL_MS',
+    schema: Type.Integer({ minimum: 10, maximum: 600_000 }),
+    default: 1000,
+  }),
   logLevel: setting({
     doc: 'Log level: fatal, error, warn, info, debug, trace or silent',
     env: 'KWHUB_LOG_LEVEL',

@@ -35,6 +35,9 @@ export type ErrorCode =
   | 'session.required'
   | 'csrf.invalid'
   | 'portal.forbidden'
+  | 'changes.gone'
+  | 'webhook.not_found'
+  | 'webhook.url_refused'
   | 'internal';
 
 export class KwhubError extends Error {

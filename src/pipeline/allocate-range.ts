@@ -9,9 +9,10 @@ import { compileRules } from '../core/allocation/rule-formula.js';
 import { runRules } from '../core/allocation/rule-evaluate.js';
 import { dayBounds as localDayBounds } from '../core/time/periods.js';
 import { INTERVAL_MS } from '../core/types.js';
-import type { AllocationWrite, IntervalColumns, Meter, MeterAllocColumns, MeterIntervalColumns, Site, SiteField, Store } from '../store/store.js';
+import type { AllocationWrite, ChangeLog, IntervalColumns, Meter, MeterAllocColumns, MeterIntervalColumns, Site, SiteField, Store } from '../store/store.js';
 import { SITE_FIELDS } from '../store/store.js';
 import { clearSlots, emptyFrame, fillColumn, slotsWhere } from './site-frame.js';
+import { diffChunk, type ChangeCause } from './change-diff.js';
 
 /** at most this many days per pass keeps memory flat on long re-validations */
 const CHUNK_DAYS = 31;
@@ -24,6 +25,15 @@ export interface Validated {
   intervals: IntervalColumns;
 }
 
+/** what the change log needs to know about a pass (see change-diff.ts) */
+export interface ChangeContext {
+  cause: ChangeCause;
+  /** each meter's last stored interval start before the pass */
+  lastEnd: Map<string, number | null>;
+  at: number;
+  pruneBefore: number;
+}
+
 export async function allocateRange(
   store: Store,
   site: Site,
@@ -32,6 +42,7 @@ export async function allocateRange(
   to: number,
   validated: Map<string, Validated>,
   progress?: (doneMs: number) => void,
+  changes?: ChangeContext,
 ): Promise<number> {
   const bounds = localDayBounds(site.timezone, from, to);
   if (bounds.length === 0) return 0;
@@ -39,7 +50,7 @@ export async function allocateRange(
   let done = 0;
   for (let i = 0; i < days.length; i += CHUNK_DAYS) {
     const chunk = bounds.slice(i, Math.min(bounds.length, i + CHUNK_DAYS + 1));
-    done += await allocateChunk(store, site.id, meters, chunk, validated, { from, to });
+    done += await allocateChunk(store, site.id, meters, chunk, validated, { from, to }, changes);
     progress?.(chunk[chunk.length - 1] - days[0]);
   }
   return done;
@@ -58,13 +69,15 @@ async function allocateChunk(
   dayBounds: number[],
   validated: Map<string, Validated>,
   touched: { from: number; to: number },
+  changes?: ChangeContext,
 ): Promise<number> {
   const from = dayBounds[0];
   const to = dayBounds[dayBounds.length - 1];
   const frame = emptyFrame(meters.length, from, to);
   const physical = meters.map((m, i) => [m, i] as const).filter(([m]) => m.rule === null);
-  // what is stored, overlaid with what was just validated
-  const stored = await store.readIntervals(physical.map(([m]) => m.id), from, to);
+  // what is stored (rule meters too when the change log compares), overlaid with what was just validated
+  const storedAll = changes ? await store.readIntervals(meters.map((m) => m.id), from, to) : null;
+  const stored = storedAll ? physical.map(([, i]) => storedAll[i]) : await store.readIntervals(physical.map(([m]) => m.id), from, to);
   physical.forEach(([m, i], k) => {
     fillColumn(frame, i, stored[k]);
     const v = validated.get(m.id);
@@ -151,10 +164,20 @@ async function allocateChunk(
 
   const wFrom = Math.max(from, touched.from);
   const wTo = Math.min(to, touched.to);
+  let log: ChangeLog | undefined;
+  if (changes && storedAll) {
+    const entries = diffChunk({
+      frame, meterIds: meters.map((m) => m.id), stored: storedAll, lastEnd: meters.map((m) => changes.lastEnd.get(m.id) ?? null),
+      site: result.site, siteRow: result.siteRow, siteStored: await store.readSiteAlloc(siteId, wFrom, wTo),
+      from: wFrom, to: wTo, cause: changes.cause, at: changes.at,
+    });
+    log = { entries, prune_before: changes.pruneBefore };
+  }
   const siteT = at(siteSlots);
   const [sa, sb] = indexRange(siteT, wFrom, wTo);
   const write: AllocationWrite = {
     site_id: siteId,
+    ...(log ? { changes: log } : {}),
     from: wFrom,
     to: wTo,
     site: { t: siteT.subarray(sa, sb), fields: Object.fromEntries(SITE_FIELDS.map((k, i) => [k, siteValues[i].subarray(sa, sb)])) as Record<SiteField, Float64Array> },
@@ -173,8 +196,10 @@ async function allocateChunk(
       site: { t: dayT(siteDays.days), fields: Object.fromEntries(SITE_FIELDS.map((k, i) => [k, siteDays.sums[i]])) as Record<SiteField, Float64Array> },
       meters: meters.map((m, i) => {
         const { slots, cols } = meterCols[i];
-        const { days, sums } = sumByDay(slots, [cols.total, cols.self, cols.ext]);
-        const c: MeterAllocColumns = { t: dayT(days), total: sums[0], self: sums[1], ext: sums[2] };
+        const ones = new Float64Array(slots.length).fill(1);
+        const est = Float64Array.from(cols.estimated);
+        const { days, sums } = sumByDay(slots, [cols.total, cols.self, cols.ext, ones, est]);
+        const c: MeterAllocColumns = { t: dayT(days), total: sums[0], self: sums[1], ext: sums[2], present: sums[3], estimated: sums[4] };
         return { meter_id: m.id, cols: c };
       }),
     },

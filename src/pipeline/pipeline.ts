@@ -10,8 +10,9 @@ import { KwhubError } from '../core/errors.js';
 import { registersOf } from '../core/types.js';
 import { ceilToInterval } from '../core/time/range.js';
 import type { Clock } from '../core/clock.js';
-import type { IntervalColumns, Meter, Site, SpanRow, Store } from '../store/store.js';
-import { allocateRange, type Validated } from './allocate-range.js';
+import type { ChangeWrite, IntervalColumns, Meter, PendingRange, Site, SpanRow, Store } from '../store/store.js';
+import { allocateRange, type ChangeContext, type Validated } from './allocate-range.js';
+import type { ChangeCause } from './change-diff.js';
 
 export interface PipelineRun {
   meters: number;
@@ -28,6 +29,8 @@ export interface Pipeline {
   runAll(): Promise<void>;
   /** waits for every run in progress */
   idle(): Promise<void>;
+  /** adds an entry to the site's change log that no run writes (a lock date set), under the site's lock */
+  recordChange(siteId: string, entry: Omit<ChangeWrite, 'at'>): Promise<void>;
 }
 
 export function validationConfig(m: Meter): MeterValidationConfig {
@@ -111,12 +114,25 @@ async function validateSpan(store: Store, meter: Meter, span: { from: number; to
   }
 }
 
-async function runSite(store: Store, clock: Clock, siteId: string, progress?: PipelineProgress): Promise<PipelineRun> {
+/** readings alone are late data (or the live edge); an operator's corrections and revalidations say why */
+function causeOf(pending: PendingRange[]): ChangeCause {
+  const reasons = [...new Set(pending.map((p) => p.reason).filter((r): r is string => typeof r === 'string' && r !== ''))];
+  const meterIds = [...new Set(pending.map((p) => p.meter_id))];
+  return reasons.length > 0 ? { kind: 'correction', reason: reasons.join('; '), meterIds } : { kind: 'data', reason: 'late data', meterIds };
+}
+
+async function runSite(store: Store, clock: Clock, siteId: string, retentionMs: number, progress?: PipelineProgress): Promise<PipelineRun> {
   const pending = await store.listPending(siteId);
   if (pending.length === 0) return { meters: 0, intervals: 0, allocated: 0 };
   const site = (await store.getSite(siteId)) as Site;
   const meters = await store.listMeters(siteId);
   const byId = new Map(meters.map((m) => [m.id, m]));
+  // where each meter's data ended before this run: new intervals past it are the live edge, not a change
+  const ends = await store.lastIntervals(meters.map((m) => m.id));
+  const at = clock.now();
+  const changes: ChangeContext = {
+    cause: causeOf(pending), lastEnd: new Map(meters.map((m, i) => [m.id, ends[i]])), at, pruneBefore: at - retentionMs,
+  };
 
   const spans = new Map<string, { from: number; to: number }>();
   for (const p of pending) {
@@ -165,14 +181,18 @@ async function runSite(store: Store, clock: Clock, siteId: string, progress?: Pi
   const span = merged.reduce((s, [a, b]) => s + (b - a), 0);
   let covered = 0;
   for (const [from, to] of merged) {
-    allocated += await allocateRange(store, site, meters, from, to, validated, (d) => progress?.('allocate', covered + d, span));
+    allocated += await allocateRange(store, site, meters, from, to, validated, (d) => progress?.('allocate', covered + d, span), changes);
     covered += to - from;
   }
   await store.settlePending(pending.map((p) => p.seq));
   return { meters: spans.size, intervals, allocated };
 }
 
-export function createPipeline(store: Store, clock: Clock): Pipeline {
+/** the change feed keeps at least this much history by default */
+export const CHANGE_RETENTION_DAYS = 90;
+
+export function createPipeline(store: Store, clock: Clock, opts: { changeRetentionDays?: number } = {}): Pipeline {
+  const retentionMs = (opts.changeRetentionDays ?? CHANGE_RETENTION_DAYS) * 86_400_000;
   const running = new Map<string, Promise<PipelineRun>>();
   const run = (siteId: string, progress?: PipelineProgress): Promise<PipelineRun> => {
     const prev = running.get(siteId) ?? Promise.resolve({ meters: 0, intervals: 0, allocated: 0 });
@@ -180,7 +200,7 @@ export function createPipeline(store: Store, clock: Clock): Pipeline {
       // in-process runs are chained; the store's lock keeps other processes and instances out
       const release = await store.lockSite(siteId);
       try {
-        return await runSite(store, clock, siteId, progress);
+        return await runSite(store, clock, siteId, retentionMs, progress);
       } finally {
         await release();
       }
@@ -198,6 +218,16 @@ export function createPipeline(store: Store, clock: Clock): Pipeline {
     },
     async idle() {
       await Promise.allSettled([...running.values()]);
+    },
+    async recordChange(siteId, entry) {
+      // under the pipeline's lock, so that a site's entries commit in the order of their seqs (cursors never skip one)
+      const release = await store.lockSite(siteId);
+      try {
+        const at = clock.now();
+        await store.recordChanges(siteId, { entries: [{ ...entry, at }], prune_before: at - retentionMs });
+      } finally {
+        await release();
+      }
     },
   };
 }

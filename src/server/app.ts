@@ -25,6 +25,8 @@ import { authRoutes } from './modules/developer/auth.routes.js';
 import { developerGuard } from './modules/developer/developer.guard.js';
 import { siteRoutes } from './modules/developer/sites.routes.js';
 import { seriesRoutes } from './modules/series/series.routes.js';
+import { changesRoutes } from './modules/changes/changes.routes.js';
+import { createWebhookSender } from './modules/webhooks/webhook-sender.js';
 import { gatewayRoutes } from './modules/gateway/gateway.routes.js';
 import { registerDocsRoutes, registerOpenApi } from './openapi/document.js';
 
@@ -74,7 +76,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const secret = await ensureJwtSecret(store, config.jwtSecret);
   const lockoutOpts = { store: rateStore, clock, maxFailures: config.authMaxFailures, windowSeconds: config.authLockoutSeconds };
   const ctx: AppContext = {
-    ...createDeps(store, clock),
+    ...createDeps(store, clock, { changeRetentionDays: config.changeRetentionDays }),
     config,
     rateStore,
     tokens: createTokenService({ secret, ttlSeconds: config.tokenTtlSeconds, clock }),
@@ -136,6 +138,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       dev.addHook('onRequest', developerGuard(ctx));
       await siteRoutes(dev, ctx);
       await seriesRoutes(dev, ctx);
+      await changesRoutes(dev, ctx);
     });
   }, { prefix: '/api/v1' });
 
@@ -145,7 +148,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // no token and no rate limit: outside the guarded scopes
   await registerDocsRoutes(app);
 
+  // every instance delivers webhooks: deliveries are claimed from the database, one sender at a time each
+  const webhooks = createWebhookSender({
+    store, log: app.log, pollMs: config.webhookPollMs, retryBaseMs: config.webhookRetryBaseMs, retryMaxMs: config.webhookRetryMaxMs,
+    maxAttempts: config.webhookMaxAttempts, pauseAfter: config.webhookPauseAfter, allowLoopbackHttp: config.webhookAllowLoopbackHttp,
+  });
+  app.addHook('onReady', async () => webhooks.start());
   app.addHook('onClose', async () => {
+    await webhooks.stop();
     await ctx.pipeline.idle();
     await rateStore.close();
   });

@@ -32,6 +32,6 @@ export interface AppContext extends Deps {
   meters: MeterCache;
 }
 
-export function createDeps(store: Store, clock: Clock): Deps {
-  return { store, clock, newId: () => newObjectId(clock.now(), (n) => randomBytes(n)), pipeline: createPipeline(store, clock) };
+export function createDeps(store: Store, clock: Clock, opts: { changeRetentionDays?: number } = {}): Deps {
+  return { store, clock, newId: () => newObjectId(clock.now(), (n) => randomBytes(n)), pipeline: createPipeline(store, clock, opts) };
 }

@@ -110,6 +110,8 @@ export interface PendingRange {
   meter_id: string;
   from: number;
   to: number;
+  /** null for readings; the operator's reason for a correction or revalidation */
+  reason?: string | null;
 }
 
 /**
@@ -156,12 +158,22 @@ export interface IntervalColumns {
   estimated: Uint8Array;
 }
 
+/** Validated intervals counted per interval start over several meters (see Store.intervalCounts). */
+export interface IntervalCounts {
+  t: Float64Array;
+  present: Float64Array;
+  estimated: Float64Array;
+}
+
 /** Allocation result of one meter, columnar. self/ext are NaN where they do not apply. */
 export interface MeterAllocColumns {
   t: Float64Array;
   total: Float64Array;
   self: Float64Array;
   ext: Float64Array;
+  /** day sums only: the day's validated intervals and how many of them are estimated (the coverage of D/M/Y answers) */
+  present?: Float64Array;
+  estimated?: Float64Array;
 }
 
 /** the site-level fields of an electricity allocation, as the core computes them */
@@ -208,8 +220,100 @@ export interface DayRollups {
   meters: { meter_id: string; cols: MeterAllocColumns }[];
 }
 
+/**
+ * One entry of a site's change log: `append` is the live edge growing (it
+ * moves data versions, the feed does not list it); `data` (late readings),
+ * `correction` (an operator's correction or revalidation) and `lock` (a lock
+ * date set) rewrite history and are listed by the change feed.
+ */
+export type ChangeKind = 'append' | 'data' | 'correction' | 'lock';
+
+export interface ChangeWrite {
+  kind: ChangeKind;
+  meter_ids: string[];
+  /** the validated intervals whose values changed: starts in [from, to) */
+  from: number;
+  to: number;
+  reason: string;
+  at: number;
+}
+
+export interface ChangeRow extends ChangeWrite {
+  /** monotonic per site, never reused (a cursor) */
+  seq: number;
+  site_id: string;
+}
+
+/** entries to add to a site's change log in the transaction that makes them true, and how far back to keep it */
+export interface ChangeLog {
+  entries: ChangeWrite[];
+  /** entries recorded before this instant are dropped (retention) */
+  prune_before: number;
+}
+
+/** A developer's webhook: every history entry of the sites granted to the developer is POSTed to `url`, signed with `secret`. */
+export interface Webhook {
+  id: string;
+  developer_id: string;
+  url: string;
+  secret: string;
+  created_at: number;
+  /** failed attempts in a row (any delivery); reset by a success */
+  failures: number;
+  paused_at: number | null;
+  paused_reason: string | null;
+}
+
+export interface DeliveryAttempt {
+  at: number;
+  /** HTTP status, null when no answer came (refused, timeout, redirect not followed) */
+  status: number | null;
+  error: string | null;
+  ms: number;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface Delivery {
+  id: number;
+  webhook_id: string;
+  site_id: string;
+  change_seq: number;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  created_at: number;
+  last_status: number | null;
+  last_error: string | null;
+  /** at most 1 KiB of the receiver's last answer */
+  last_body: string | null;
+  log: DeliveryAttempt[];
+}
+
+/** a delivery taken by one sender until `lease_until`, with what it needs to send */
+export interface ClaimedDelivery extends Delivery {
+  url: string;
+  secret: string;
+  timezone: string;
+  history_from: number | null;
+  /** null when the entry is gone (retention) or the grant was revoked */
+  change: ChangeRow | null;
+}
+
+export interface DeliveryOutcome {
+  attempt: DeliveryAttempt;
+  body: string | null;
+  delivered: boolean;
+  /** when to try again; null: give up (status `failed`) */
+  next_attempt_at: number | null;
+  /** pause the webhook with this reason when its failures in a row reach `pause_after` */
+  pause_after: number;
+}
+
 export interface AllocationWrite {
   site_id: string;
+  /** recorded in the same transaction as the intervals (a crash cannot lose one without the other) */
+  changes?: ChangeLog;
   /** interval starts in [from, to) are replaced */
   from: number;
   to: number;
@@ -284,7 +388,7 @@ export interface Store extends ResidentStore {
    */
   insertReadings(siteId: string, meters: RawMeterReading[], sensors: RawSensorReading[], receivedAt: number): Promise<{ meters: InsertOutcome[]; sensors: InsertOutcome[] }>;
   /** asks for (re)validation of spans of meters' raw data (operator revalidation, meter corrections) */
-  enqueueValidation(siteId: string, ranges: { meter_id: string; from: number; to: number }[]): Promise<void>;
+  enqueueValidation(siteId: string, ranges: { meter_id: string; from: number; to: number }[], reason?: string): Promise<void>;
   listPending(siteId: string): Promise<PendingRange[]>;
   sitesWithPending(): Promise<string[]>;
   settlePending(seqs: number[]): Promise<void>;
@@ -305,9 +409,41 @@ export interface Store extends ResidentStore {
   /** day sums with day start in [from, to) */
   readMeterAllocDays(meterId: string, from: number, to: number): Promise<MeterAllocColumns>;
   readSiteAllocDays(siteId: string, from: number, to: number): Promise<SiteAllocColumns>;
+  /**
+   * Per interval start in [from, to) where any of the meters has a validated
+   * interval: how many of them have one (`present`) and how many of those are
+   * estimated. Ascending by t. The coverage of a series answer (`with_quality`).
+   */
+  intervalCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts>;
+  /** the same per local day (t = day start) for days starting in [from, to), from the day sums; null when a day's counts are not known (written before they were kept) */
+  dayCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts | null>;
 
   addQuality(records: (QualityRecord & { recorded_at: number })[]): Promise<void>;
   listQuality(siteId: string): Promise<(QualityRecord & { recorded_at: number })[]>;
+
+  // --- the change log (change feed, data versions, webhook deliveries) ---
+
+  /** records entries outside an allocation (a lock date set); each history entry is queued for the webhooks of developers granted the site */
+  recordChanges(siteId: string, log: ChangeLog): Promise<void>;
+  /** history entries (not `append`) with seq > after, ascending, at most `limit`; `floor`: entries up to it were dropped by retention */
+  listChanges(siteId: string, after: number, limit: number): Promise<{ changes: ChangeRow[]; floor: number }>;
+  /** the site's data version over [from, to): the last seq of an entry touching it (appends included), at least the retention floor */
+  dataVersion(siteId: string, from: number, to: number): Promise<number>;
+  /** the first interval start and the end of the last interval of the site's allocation (null: none) */
+  siteExtent(siteId: string): Promise<{ from: number; to: number } | null>;
+  /** each meter's last validated interval start (null: none) */
+  lastIntervals(meterIds: string[]): Promise<(number | null)[]>;
+
+  insertWebhook(webhook: Webhook): Promise<void>;
+  getWebhook(id: string): Promise<Webhook | null>;
+  listWebhooks(developerId: string): Promise<Webhook[]>;
+  /** pauses (with a reason) or resumes (null: failures reset) a webhook */
+  setWebhookPaused(id: string, pause: { at: number; reason: string } | null): Promise<void>;
+  /** takes up to `limit` due deliveries of running webhooks for `leaseMs` (another sender, on any instance, skips them meanwhile) */
+  claimDeliveries(now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]>;
+  finishDelivery(id: number, outcome: DeliveryOutcome): Promise<void>;
+  /** the webhook's deliveries, newest first */
+  listDeliveries(webhookId: string, limit: number): Promise<Delivery[]>;
 
   /** sensor readings with ts in [from, to], ascending */
   sensorReadings(sensorId: string, from: number, to: number): Promise<{ ts: number[]; value: number[] }>;

@@ -328,6 +328,13 @@ function arbitraries(t: Target) {
     { method: 'GET', path: fc.constantFrom(S.sensors.temperature, S.sensors.humidity).map((x) => `/api/v1/${S.siteId}/sensor_data/${x}`), auth: devAuth, body: fc.constant(null) },
     { method: 'POST', path: id.map((i) => `${a}/sites/${i}/revalidate`), auth: admin, body: fc.record({ from: instant, to: instant }, { requiredKeys: [] }) },
     { method: 'GET', path: id.map((i) => `${a}/sites/${i}/quality`), auth: admin, body: fc.constant(null) },
+    // trust the numbers: coverage, change feed, webhooks, audit
+    { method: 'POST', path: fc.constant(`/api/v1/site_data/${S.siteId}/electricity`), auth: devAuth, body: fc.record({ sampling_frequency: fc.constantFrom('15T', 'D'), with_quality: fc.oneof(fc.boolean(), anyJson) }, { requiredKeys: [] }) },
+    { method: 'GET', path: fc.tuple(id, fc.oneof(word, fc.constantFrom('a2MxOjE', 'a2MxOjA', '', '%zz')), fc.constantFrom('', '&limit=0', '&limit=5', '&limit=x')).map(([i, c, l]) => `/api/v1/changes/${i}?since=${c}${l}`), auth: devAuth, body: fc.constant(null) },
+    { method: 'POST', path: fc.constantFrom(S.developer.username, 'nobody').map((u) => `${a}/developers/${u}/webhooks`), auth: admin, body: fc.record({ url: fc.oneof(word, fc.constantFrom('https://example.com/h', 'http://127.0.0.1:9/h', 'ftp://x', 'https://u:p@x.example/')), secret: fc.oneof(word, fc.constant('0123456789abcdef0123')) }, { requiredKeys: [] }) },
+    { method: 'GET', path: fc.tuple(fc.constantFrom(S.developer.username, 'nobody'), id).map(([u, i]) => `${a}/developers/${u}/webhooks/${i}/deliveries`), auth: admin, body: fc.constant(null) },
+    { method: 'POST', path: fc.tuple(fc.constantFrom(S.developer.username, 'nobody'), id).map(([u, i]) => `${a}/developers/${u}/webhooks/${i}/resume`), auth: admin, body: fc.constant(null) },
+    { method: 'GET', path: fc.tuple(id, fc.oneof(word, fc.constantFrom('2024-05-01T10:00', '', '1714557600000'))).map(([i, x]) => `${a}/sites/${i}/audit?t=${x}`), auth: admin, body: fc.constant(null) },
   ];
   const mutation = fc.oneof(
     fc.record({ kind: fc.constant('delete' as const), key: fc.constantFrom('id', 'name', 'type', 'site_id', 'username', 'password', 'prim_ad', 'address', 'consent_ref') }),

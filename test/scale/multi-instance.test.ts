@@ -168,4 +168,32 @@ describe.skipIf(!pgUrl || !redisUrl)('three instances on one PostgreSQL and one 
     expect(raw.status).toBe(200);
     expect(raw.body).toHaveLength(unacked * 2000);
   }, 180_000);
+
+  it('should give the same change feed, cursor for cursor, on every instance', async () => {
+    // readings stop after the first day and start again 1000 quarter-hours in: the gap between is spread evenly,
+    // and a late reading inside it that is off the straight line rewrites the gap's intervals
+    const late = (k: number, extra: number) => ({ meters: [{ meter_id: METER, timestamp: T0 + k * 900_000, en_im: 100 + k * 0.25 + extra, en_ex: 0 }] });
+    const feed = async (i: Instance, since?: string) => {
+      const res = await request(i.url, 'GET', `/api/v1/changes/${SITE}${since ? `?since=${since}` : ''}`, { token: await login(i) });
+      expect(res.status, res.text).toBe(200);
+      return res.body as { changes: { cursor: string; kind: string; from: string; to: string }[]; cursor: string };
+    };
+    const pause = () => new Promise((r) => setTimeout(r, 1100)); // the feed's 1/s budget is shared by the instances
+    expect((await request(A.url, 'POST', '/api/gateway/v1/readings', { token: gatewayToken, json: late(200, 5) })).body.stored).toBe(1);
+    const first = await feed(B);
+    expect(first.changes.map((c) => c.kind)).toEqual(['data']);
+    expect(first.changes[0].from).toBe('2024-05-02 02:00:00+02:00');
+    expect(first.changes[0].to).toBe('2024-05-11 12:00:00+02:00');
+    expect((await request(C.url, 'POST', '/api/gateway/v1/readings', { token: gatewayToken, json: late(300, 7) })).body.stored).toBe(1);
+    await pause();
+    const onC = await feed(C, first.cursor);
+    await pause();
+    const onB = await feed(B, first.cursor);
+    await pause();
+    const onA = await feed(A, first.cursor);
+    expect(onC.changes).toHaveLength(1);
+    expect(onC.changes[0].from).toBe('2024-05-03 04:00:00+02:00');
+    expect(onB).toEqual(onC);
+    expect(onA).toEqual(onC);
+  }, 60_000);
 });

@@ -12,7 +12,7 @@ import { asList, asObject, withEpochTime, withTime } from './rows.js';
 import { toEpochMs, toNaiveUtc } from './time.js';
 import { createTransport, type ApiCall, type Endpoint } from './transport.js';
 import type {
-  CallOptions, Installation, InstallationInfo, IterateOptions, MeterDataRow, MeterInfo, RangeOptions, RawRow, Sensor,
+  CallOptions, ChangesPage, Installation, InstallationInfo, IterateOptions, MeterDataRow, MeterInfo, RangeOptions, RawRow, Sensor,
   SensorReading, SeriesOptions, SiteDataRowOf, SiteMeterType,
 } from './types.js';
 import { realSleep, type Sleep } from './wait.js';
@@ -34,6 +34,12 @@ export interface ClientOptions {
   maxRetries?: number;
   /** log in again this long before the token expires; default 60 s */
   refreshBeforeMs?: number;
+  /**
+   * site_data and meter_data answers are kept (the last 32 requests) with their ETag and asked for
+   * again with If-None-Match: an unchanged range comes back as a 304, without the server building it
+   * (a 304 still counts against the rate limit). Default true; false turns it off.
+   */
+  conditional?: boolean;
 }
 
 export interface KwhubClient {
@@ -51,6 +57,8 @@ export interface KwhubClient {
   meterData(siteId: string, meterId: string, opts?: SeriesOptions): Promise<MeterDataRow[]>;
   /** POST /meter_data_raw/<site_id>/<meter_id>: readings as the gateway reported them (400 for a rule meter) */
   meterDataRaw(siteId: string, meterId: string, opts?: RangeOptions): Promise<RawRow[]>;
+  /** GET /changes/<site_id>?since=<cursor> (kWhub): the rewrites of the site's history after the cursor */
+  changes(siteId: string, opts?: CallOptions & { since?: string; limit?: number }): Promise<ChangesPage>;
   /** GET /<site_id>/sensors_list */
   sensorsList(siteId: string, opts?: CallOptions): Promise<Sensor[]>;
   /** GET /<site_id>/sensor_data/<sensor_id>; with no range, the last 24 hours that hold data */
@@ -72,6 +80,11 @@ function rangeParams(opts: SeriesOptions): Record<string, string> {
   return p;
 }
 
+/** a series request's body: the range, and `with_quality` when asked */
+function seriesParams(opts: SeriesOptions): Record<string, string | boolean> {
+  return opts.withQuality ? { ...rangeParams(opts), with_quality: true } : rangeParams(opts);
+}
+
 function nonNegative(name: string, v: number | undefined, fallback: number): number {
   if (v === undefined) return fallback;
   if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${name} must be a non-negative number (got ${v})`);
@@ -89,6 +102,7 @@ export function createClient(options: ClientOptions): KwhubClient {
   const minIntervalMs = nonNegative('minIntervalMs', options.minIntervalMs, 1000);
   const maxRetries = Math.floor(nonNegative('maxRetries', options.maxRetries, 3));
   const refreshBeforeMs = nonNegative('refreshBeforeMs', options.refreshBeforeMs, 60_000);
+  const conditional = options.conditional ?? true;
 
   const tokens = createTokenManager({ fetch: fetchFn, baseUrl, username: options.username, password: options.password, clock, refreshBeforeMs });
   const pacer = createPacer({ clock, sleep, minIntervalMs });
@@ -98,8 +112,8 @@ export function createClient(options: ClientOptions): KwhubClient {
     const call: ApiCall = { endpoint, method: 'GET', path, query, signal: opts.signal };
     return transport.call(call).then((body) => ({ body, at: call }));
   };
-  const post = (endpoint: Endpoint, path: string, body: Record<string, string>, opts: CallOptions = {}) => {
-    const call: ApiCall = { endpoint, method: 'POST', path, body, signal: opts.signal };
+  const post = (endpoint: Endpoint, path: string, body: Record<string, string | boolean>, opts: CallOptions = {}, conditional = false) => {
+    const call: ApiCall = { endpoint, method: 'POST', path, body, signal: opts.signal, conditional };
     return transport.call(call).then((answer) => ({ body: answer, at: call }));
   };
 
@@ -125,12 +139,12 @@ export function createClient(options: ClientOptions): KwhubClient {
     },
 
     async siteData<T extends SiteMeterType>(siteId: string, meterType: T, opts: SeriesOptions = {}) {
-      const r = await post('site_data', `/site_data/${seg(siteId)}/${seg(meterType)}`, rangeParams(opts), opts);
+      const r = await post('site_data', `/site_data/${seg(siteId)}/${seg(meterType)}`, seriesParams(opts), opts, conditional);
       return withTime<SiteDataRowOf<T>>(r.body, r.at);
     },
 
     async meterData(siteId, meterId, opts = {}) {
-      const r = await post('meter_data', `/meter_data/${seg(siteId)}/${seg(meterId)}`, rangeParams(opts), opts);
+      const r = await post('meter_data', `/meter_data/${seg(siteId)}/${seg(meterId)}`, seriesParams(opts), opts, conditional);
       return withTime<MeterDataRow>(r.body, r.at);
     },
 
@@ -138,6 +152,14 @@ export function createClient(options: ClientOptions): KwhubClient {
       // no sampling on raw data: only the range is sent
       const r = await post('meter_data_raw', `/meter_data_raw/${seg(siteId)}/${seg(meterId)}`, rangeParams({ from: opts.from, to: opts.to }), opts);
       return withTime<RawRow>(r.body, r.at);
+    },
+
+    async changes(siteId, opts = {}) {
+      const query: Record<string, string> = {};
+      if (opts.since !== undefined) query.since = opts.since;
+      if (opts.limit !== undefined) query.limit = String(opts.limit);
+      const r = await get('changes', `/changes/${seg(siteId)}`, opts, query);
+      return asObject<ChangesPage>(r.body, r.at);
     },
 
     async sensorsList(siteId, opts) {

@@ -17,6 +17,8 @@ export interface HttpRequest {
   body?: unknown;
   token?: string;
   signal?: AbortSignal;
+  /** a tag of an earlier answer: the server may answer 304 Not Modified */
+  ifNoneMatch?: string;
 }
 
 export function urlOf(baseUrl: string, req: HttpRequest): string {
@@ -28,6 +30,7 @@ export function urlOf(baseUrl: string, req: HttpRequest): string {
 export async function send(fetchFn: FetchFn, baseUrl: string, req: HttpRequest): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (req.token !== undefined) headers.authorization = `Bearer ${req.token}`;
+  if (req.ifNoneMatch !== undefined) headers['if-none-match'] = req.ifNoneMatch;
   let body: string | undefined;
   if (req.body !== undefined) {
     headers['content-type'] = 'application/json';

@@ -10,8 +10,9 @@ export {
 } from './errors.js';
 export { parseTimestamp, toNaiveUtc } from './time.js';
 export { meterShare } from './types.js';
+export { verifyWebhookSignature, type WebhookSignatureInput } from './webhooks.js';
 export type {
-  Address, AuthResponse, CallOptions, ChargePointSiteDataRow, DateInput, ElectricitySiteDataRow, Frequency, Installation,
+  Address, AuthResponse, CallOptions, ChangeEntry, ChangesPage, RowQuality, ChargePointSiteDataRow, DateInput, ElectricitySiteDataRow, Frequency, Installation,
   InstallationInfo, IterateOptions, MeterColumnKey, MeterDataRow, MeterInfo, MeterMode, MeterShare, MeterType, RangeOptions,
   RawRow, Sensor, SensorReading, SeriesOptions, SiteDataRow, SiteDataRowOf, SiteMeterType, TimedRow,
 } from './types.js';

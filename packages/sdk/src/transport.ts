@@ -19,11 +19,17 @@ export type Endpoint =
   | 'meter_data'
   | 'meter_data_raw'
   | 'sensors_list'
-  | 'sensor_data';
+  | 'sensor_data'
+  | 'changes';
 
-export interface ApiCall extends Omit<HttpRequest, 'token'> {
+export interface ApiCall extends Omit<HttpRequest, 'token' | 'ifNoneMatch'> {
   endpoint: Endpoint;
+  /** remember the answer with its ETag and ask with If-None-Match next time (series endpoints) */
+  conditional?: boolean;
 }
+
+/** answers kept for conditional requests, by request: the text, re-read on a 304 so callers never share rows */
+const CONDITIONAL_KEEP = 32;
 
 export interface Transport {
   /** the parsed JSON of the 2xx answer */
@@ -39,23 +45,36 @@ export function createTransport(opts: {
   maxRetries: number;
 }): Transport {
   const { tokens, pacer, clock } = opts;
+  const kept = new Map<string, { etag: string; text: string }>();
   return {
     async call(call) {
       let loggedInAgain = false;
       let retries = 0;
+      const key = call.conditional ? JSON.stringify([call.method, call.path, call.query ?? null, call.body ?? null]) : '';
       for (;;) {
+        const known = call.conditional ? kept.get(key) : undefined;
         const { res, req, token } = await pacer.run(
           call.endpoint,
           async () => {
             // the token is taken when the slot comes, not when the call was queued: a long queue could outlive it
             const token = await tokens.get(call.signal);
-            const req: HttpRequest = { ...call, token };
+            const req: HttpRequest = { ...call, token, ...(known ? { ifNoneMatch: known.etag } : {}) };
             return { res: await send(opts.fetch, opts.baseUrl, req), req, token };
           },
           call.signal,
         );
         const text = await readText(res, req);
-        if (res.ok) return parseJson(text, res, req);
+        // unchanged since the kept answer: the server built nothing, and neither do we fetch it again
+        if (res.status === 304 && known) return parseJson(known.text, res, req);
+        if (res.ok) {
+          const etag = res.headers.get('etag');
+          if (call.conditional && etag) {
+            kept.delete(key);
+            if (kept.size >= CONDITIONAL_KEEP) kept.delete(kept.keys().next().value as string);
+            kept.set(key, { etag, text });
+          }
+          return parseJson(text, res, req);
+        }
         if (res.status === 401 && !loggedInAgain) {
           loggedInAgain = true;
           tokens.invalidate(token);

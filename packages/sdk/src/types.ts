@@ -102,6 +102,8 @@ export type MeterColumnKey = `total_${string}` | `self_${string}` | `ext_${strin
 export interface SiteDataRow extends TimedRow {
   /** total consumption of the site's consumers of this type (kWh or m³) */
   conso_total: number;
+  /** kWhub, with `withQuality`: shares of the row's 15-minute intervals measured, estimated, missing */
+  quality?: RowQuality;
   /** total local (PV) production (electricity) */
   prod_total?: number;
   /** energy drawn from the grid (electricity, charge_point) */
@@ -146,6 +148,8 @@ export interface MeterDataRow extends TimedRow {
   total: number;
   self?: number;
   ext?: number;
+  /** kWhub, with `withQuality` */
+  quality?: RowQuality;
 }
 
 /**
@@ -198,6 +202,35 @@ export interface RangeOptions extends CallOptions {
 export interface SeriesOptions extends RangeOptions {
   /** `sampling_frequency`, default `15T` */
   frequency?: Frequency;
+  /** kWhub: each row gains `quality: {measured, estimated, missing}` (shares of its 15-minute intervals) */
+  withQuality?: boolean;
+}
+
+/** kWhub: a row's coverage, with `withQuality` */
+export interface RowQuality {
+  measured: number;
+  estimated: number;
+  missing: number;
+}
+
+/** kWhub: one rewrite of a site's history (GET /changes/<site_id>) */
+export interface ChangeEntry {
+  cursor: string;
+  at: string;
+  kind: 'data' | 'correction' | 'lock';
+  meter_ids: string[];
+  from: string;
+  to: string;
+  reason: string;
+}
+
+export interface ChangesPage {
+  site_id: string;
+  changes: ChangeEntry[];
+  /** pass as `since` next time */
+  cursor: string;
+  has_more: boolean;
+  live_until: string | null;
 }
 
 export interface IterateOptions extends CallOptions {

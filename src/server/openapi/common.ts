@@ -47,6 +47,7 @@ const STATUS_TEXT: Record<number, string> = {
   404: 'Unknown, or not granted to you: a site that exists but is not granted is answered exactly like one that does not exist.',
   405: 'Wrong method for this path: the `Allow` header lists the methods it answers.',
   409: 'The id, username or prim_ad is already in use.',
+  410: 'The change feed no longer holds what followed this cursor (older than its retention): resynchronise, then follow the feed again from a fresh cursor.',
   413: 'Body too large: over the body limit (1 MiB by default; only the gateway API takes large batches).',
   415: 'Unsupported Content-Type: send `application/json` (or `application/x-www-form-urlencoded` to `/auth`).',
   429: 'Rate limited, or locked out for a while after repeated failed logins or token attempts: retry after `Retry-After` seconds.',
@@ -58,12 +59,13 @@ const EXAMPLES: Partial<Record<number, { error: ErrorCode; message: string }>> =
   404: { error: 'site.not_found', message: 'no site 60dc9374b09d0f23bfaa8400 (or it is not granted to you)' },
   405: { error: 'method.not_allowed', message: 'PUT is not allowed on /api/v1/all_installations; use GET' },
   409: { error: 'id.in_use', message: 'id 60dc9374b09d0f23bfaa841c is already in use' },
+  410: { error: 'changes.gone', message: 'cursor a3cxOjEy is older than the change feed keeps (90 days): read the data you keep again, then follow the feed without since' },
   413: { error: 'body.too_large', message: 'request body is too large: send smaller requests (split gateway batches)' },
   415: { error: 'media.unsupported', message: 'unsupported Content-Type: send application/json (or application/x-www-form-urlencoded to /auth)' },
   429: { error: 'rate.limited', message: 'rate limit of 1 request(s) per 1000 ms on this endpoint exceeded: retry after 1 s' },
 };
 
-export const ERROR_STATUSES = [400, 401, 404, 405, 409, 413, 415, 429] as const;
+export const ERROR_STATUSES = [400, 401, 404, 405, 409, 410, 413, 415, 429] as const;
 export type ErrorStatus = (typeof ERROR_STATUSES)[number];
 
 function codesOf(status: number): ErrorCode[] {

@@ -70,10 +70,18 @@ export const AuthBody = component('AuthRequest', Type.Object({
   password: Type.String({ minLength: 1, maxLength: 1024 }),
 }, { description: 'JSON or application/x-www-form-urlencoded', examples: [{ username: 'demo', password: 'sonnenhof-demo' }] }));
 
+const WITH_QUALITY_TEXT =
+  '*(beyond the vendor\'s API)* With `true`, every row gains `quality: {measured, estimated, missing}`: the shares of the ' +
+  'row\'s 15-minute intervals (inside the range) that were measured, estimated by validation (spread over a gap between two ' +
+  'readings) or missing (no validated value yet), summing to 1. site_data counts over every meter taking part in the answer ' +
+  '(a rule meter stands for its terms), meter_data over the meter (a rule meter: over its terms). CSV answers get three ' +
+  'columns `quality_measured`, `quality_estimated`, `quality_missing` before `timestamp`. Without it, answers are exactly the vendor\'s.';
+
 export const SeriesBody = component('SeriesRequest', Type.Object({
   t_s: Type.Optional(instant(T_S_TEXT, '2026-05-05T15:00')),
   t_e: Type.Optional(instant(T_E_TEXT, '2026-05-05 16:00:00')),
   sampling_frequency: Type.Optional(FrequencySchema),
+  with_quality: Type.Optional(Type.Boolean({ description: WITH_QUALITY_TEXT, default: false })),
 }, {
   additionalProperties: true,
   description:
@@ -96,6 +104,7 @@ export const SeriesQuery = Type.Object({
   t_s: Type.Optional(Type.String({ pattern: INSTANT_PATTERN, description: T_S_TEXT, examples: ['2026-05-05T15:00'] })),
   t_e: Type.Optional(Type.String({ pattern: INSTANT_PATTERN, description: T_E_TEXT, examples: ['2026-05-05T16:00'] })),
   sampling_frequency: Type.Optional(Type.Enum([...FREQUENCIES], { description: FREQ_TEXT, default: '15T' })),
+  with_quality: Type.Optional(Type.Enum(['true', 'false', '1', '0'], { description: WITH_QUALITY_TEXT, default: 'false' })),
 });
 
 export const RawQuery = Type.Object({
@@ -155,6 +164,17 @@ const energy = (description: string) =>
 /** per-meter columns of a site_data row: `total_<id>`, `self_<id>`, `ext_<id>` */
 export const PER_METER_COLUMN = '^(total|self|ext)_[0-9a-f]{24}$';
 
+/** a row's coverage, only with `with_quality` */
+export const RowQuality = component('RowQuality', Type.Object({
+  measured: Type.Number({ minimum: 0, maximum: 1, description: 'share of the intervals measured (from real readings)' }),
+  estimated: Type.Number({ minimum: 0, maximum: 1, description: 'share estimated by validation (spread over a gap)' }),
+  missing: Type.Number({ minimum: 0, maximum: 1, description: 'share with no validated value (before the first or after the last reading)' }),
+}, {
+  additionalProperties: false,
+  description: 'Only with `with_quality`: shares of the row\'s 15-minute intervals, summing to 1 (each rounded to 6 decimals, `missing` takes the rest).',
+  examples: [{ measured: 0.75, estimated: 0.25, missing: 0 }],
+}));
+
 export const SiteDataRow = component('SiteDataRow', Type.Object({
   conso_total: energy('total consumption of the site\'s consumers of this type'),
   prod_total: Type.Optional(energy('electricity: total local (PV) production')),
@@ -164,6 +184,7 @@ export const SiteDataRow = component('SiteDataRow', Type.Object({
   storage_charging_total: Type.Optional(energy('electricity: energy charged into batteries (0 without one)')),
   storage_discharging_total: Type.Optional(energy('electricity: energy discharged from batteries (0 without one)')),
   storage_charging_self: Type.Optional(energy('electricity: battery charging covered by local production (0 without one)')),
+  quality: Type.Optional(ref(RowQuality)),
   timestamp: VendorTimestamp,
 }, {
   patternProperties: {
@@ -186,6 +207,7 @@ export const MeterDataRow = component('MeterDataRow', Type.Object({
   total: energy("the meter's validated energy or volume"),
   self: Type.Optional(energy('electricity consumers: the part covered by local production')),
   ext: Type.Optional(energy('electricity consumers: the part drawn from the grid (total = self + ext)')),
+  quality: Type.Optional(ref(RowQuality)),
   timestamp: VendorTimestamp,
 }, {
   additionalProperties: false,

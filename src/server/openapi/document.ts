@@ -19,6 +19,8 @@ export const TAGS = [
   { name: 'Authentication', description: 'Developer API: an access token for a username and password.' },
   { name: 'Sites', description: 'Developer API: the sites granted to you, their meters and sensors.' },
   { name: 'Time series', description: 'Developer API: validated and raw series of sites, meters and sensors (JSON, or CSV with `Accept: text/csv`).' },
+  { name: 'Changes', description: 'Developer API, beyond the vendor\'s: what changed in a site\'s history (late data, corrections, lock dates), as a feed with cursors.' },
+  { name: 'Webhooks', description: 'Operator API (ours): webhooks that push the change feed of a developer\'s sites, and their delivery log.' },
   { name: 'Operator', description: 'Operator API (`/api/admin/v1`, ours): sites, meters, sensors, gateways, developers and grants.' },
   { name: 'Gateway', description: 'Gateway API (`/api/gateway/v1`, ours): a site\'s gateway pushes its readings.' },
   { name: 'Documentation', description: 'This document and the page that shows it.' },

@@ -4,10 +4,10 @@
  * sums), read back columnar, NULL self/ext as NaN.
  */
 import type pg from 'pg';
-import type { AllocationWrite, IntervalColumns, MeterAllocColumns, SiteAllocColumns } from '../store.js';
+import type { AllocationWrite, IntervalColumns, IntervalCounts, MeterAllocColumns, SiteAllocColumns, SiteField } from '../store.js';
 import { SITE_FIELDS } from '../store.js';
 import { numArray, ROWS_PER_STATEMENT } from './pg-base.js';
-import { PgIngest } from './pg-ingest.js';
+import { PgChanges } from './pg-changes.js';
 import { Partitions } from './partitions.js';
 import { SITE_COLS, meterAllocColumns, siteAllocColumns } from '../engine-shared.js';
 
@@ -33,7 +33,7 @@ function concat<K extends string>(byPk: Map<number, Record<K, ArrayLike<number>>
   return out;
 }
 
-export class PgAllocation extends PgIngest {
+export class PgAllocation extends PgChanges {
   async readIntervals(meterIds: string[], from: number, to: number): Promise<IntervalColumns[]> {
     const pks = await this.pksOf('meters', meterIds);
     // one round trip; a sorted index range per meter (LATERAL), never one sort of everything
@@ -76,7 +76,8 @@ export class PgAllocation extends PgIngest {
     w.days.meters.forEach((m, k) => dayByPk.set(dayPks[k], m.cols));
 
     const all = concat(byPk, ['t', 'im', 'ex', 'estimated', 'total', 'self', 'ext']);
-    const days = concat(dayByPk, ['t', 'total', 'self', 'ext']);
+    const counted = [...dayByPk.values()].every((c) => c.present !== undefined && c.estimated !== undefined);
+    const days = concat(dayByPk as Map<number, Required<MeterAllocColumns>>, counted ? ['t', 'total', 'self', 'ext', 'present', 'estimated'] : ['t', 'total', 'self', 'ext']);
     await this.partitions.ensure('site_alloc', Partitions.months(w.site.t));
     await this.partitions.ensure('intervals', Partitions.months(all.t));
 
@@ -94,9 +95,11 @@ export class PgAllocation extends PgIngest {
         await c.query('DELETE FROM meter_alloc_day WHERE meter_pk = ANY($1::int[]) AND day >= $2 AND day < $3', [numArray([...dayByPk.keys()]), w.days.from, w.days.to]);
       }
       await chunks(days.t.length, (a, b) => c.query(
-        'INSERT INTO meter_alloc_day(meter_pk, day, total, self, ext) SELECT * FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::float8[])',
-        [numArray(days.pk, a, b), numArray(days.t, a, b), numArray(days.total, a, b), numArray(days.self, a, b), numArray(days.ext, a, b)],
+        'INSERT INTO meter_alloc_day(meter_pk, day, total, self, ext, n_present, n_estimated) SELECT * FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::float8[], $6::int[], $7::int[])',
+        [numArray(days.pk, a, b), numArray(days.t, a, b), numArray(days.total, a, b), numArray(days.self, a, b), numArray(days.ext, a, b),
+          counted ? numArray(days.present, a, b) : `{${new Array(b - a).fill('NULL').join(',')}}`, counted ? numArray(days.estimated, a, b) : `{${new Array(b - a).fill('NULL').join(',')}}`],
       ));
+      if (w.changes) await this.writeChanges(c, sitePk, w.changes);
     });
   }
 
@@ -123,6 +126,42 @@ export class PgAllocation extends PgIngest {
 
   async readSiteAllocDays(siteId: string, from: number, to: number): Promise<SiteAllocColumns> {
     return this.siteAllocRows('site_alloc_day', 'day', siteId, from, to);
+  }
+
+  async intervalCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts> {
+    const pks = await this.pksOf('meters', meterIds);
+    const rows = pks.length === 0 ? [] : await this.arrays(
+      'SELECT t, count(*)::int, sum(estimated)::int FROM intervals WHERE meter_pk = ANY($1::int[]) AND t >= $2 AND t < $3 GROUP BY t ORDER BY t',
+      [numArray(pks), from, to],
+    );
+    const n = rows.length;
+    const out: IntervalCounts = { t: new Float64Array(n), present: new Float64Array(n), estimated: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      const r = rows[i] as number[];
+      out.t[i] = Number(r[0]);
+      out.present[i] = r[1];
+      out.estimated[i] = r[2];
+    }
+    return out;
+  }
+
+  async dayCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts | null> {
+    const pks = await this.pksOf('meters', meterIds);
+    const rows = pks.length === 0 ? [] : await this.arrays(
+      `SELECT day, sum(n_present)::int, sum(n_estimated)::int, (count(*) - count(n_present))::int FROM meter_alloc_day
+       WHERE meter_pk = ANY($1::int[]) AND day >= $2 AND day < $3 GROUP BY day ORDER BY day`,
+      [numArray(pks), from, to],
+    );
+    const n = rows.length;
+    const out: IntervalCounts = { t: new Float64Array(n), present: new Float64Array(n), estimated: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      const r = rows[i] as number[];
+      if (r[3] > 0) return null;
+      out.t[i] = Number(r[0]);
+      out.present[i] = r[1];
+      out.estimated[i] = r[2];
+    }
+    return out;
   }
 
   private async meterAllocRows(table: string, key: string, meterId: string, from: number, to: number): Promise<MeterAllocColumns> {

@@ -9,19 +9,19 @@ import type { Register } from '../../core/types.js';
 
 type Q = QualityRecord & { recorded_at: number };
 export class PgPipeline extends PgAllocation {
-  async enqueueValidation(siteId: string, ranges: { meter_id: string; from: number; to: number }[]): Promise<void> {
+  async enqueueValidation(siteId: string, ranges: { meter_id: string; from: number; to: number }[], reason?: string): Promise<void> {
     const sitePk = await this.sitePk(siteId);
     const pks = await this.pksOf('meters', ranges.map((r) => r.meter_id));
     if (ranges.length === 0) return;
     await this.pool.query(
-      'INSERT INTO pending(site_pk, meter_pk, from_ts, to_ts) SELECT $1::int, u.* FROM unnest($2::int[], $3::int8[], $4::int8[]) AS u',
-      [sitePk, numArray(pks), numArray(ranges.map((r) => r.from)), numArray(ranges.map((r) => r.to))],
+      'INSERT INTO pending(site_pk, meter_pk, from_ts, to_ts, reason) SELECT $1::int, u.*, $5::text FROM unnest($2::int[], $3::int8[], $4::int8[]) AS u',
+      [sitePk, numArray(pks), numArray(ranges.map((r) => r.from)), numArray(ranges.map((r) => r.to)), reason ?? null],
     );
   }
 
   async listPending(siteId: string): Promise<PendingRange[]> {
     return this.q<PendingRange>(
-      'SELECT p.seq, m.id AS meter_id, p.from_ts AS "from", p.to_ts AS "to" FROM pending p JOIN meters m ON m.pk = p.meter_pk WHERE p.site_pk = $1 ORDER BY p.seq',
+      'SELECT p.seq, m.id AS meter_id, p.from_ts AS "from", p.to_ts AS "to", p.reason FROM pending p JOIN meters m ON m.pk = p.meter_pk WHERE p.site_pk = $1 ORDER BY p.seq',
       [await this.sitePk(siteId)],
     );
   }

@@ -238,4 +238,63 @@ export const sqliteMigrations: string[] = [
     used_at INTEGER
   );
   `,
+  /* 8: the change log (change feed, data versions for ETags) and the webhooks that deliver it */ `
+  -- why a span is pending: NULL for readings, the operator's reason for a correction or revalidation
+  ALTER TABLE pending ADD COLUMN reason TEXT;
+
+  -- AUTOINCREMENT: a seq is never reused after deletions, so cursors only move forward
+  CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    site_pk INTEGER NOT NULL REFERENCES sites(pk),
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    meter_ids TEXT NOT NULL,
+    from_ts INTEGER NOT NULL,
+    to_ts INTEGER NOT NULL,
+    reason TEXT NOT NULL
+  );
+  CREATE INDEX changes_site ON changes(site_pk, seq);
+
+  -- per site, the last seq dropped by retention: older cursors are gone, data versions never fall below it
+  CREATE TABLE change_floors (
+    site_pk INTEGER PRIMARY KEY REFERENCES sites(pk),
+    seq INTEGER NOT NULL
+  );
+
+  CREATE TABLE webhooks (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    developer_pk INTEGER NOT NULL REFERENCES developers(pk),
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    paused_at INTEGER,
+    paused_reason TEXT
+  );
+  CREATE INDEX webhooks_developer ON webhooks(developer_pk);
+
+  CREATE TABLE deliveries (
+    pk INTEGER PRIMARY KEY,
+    webhook_pk INTEGER NOT NULL REFERENCES webhooks(pk),
+    change_seq INTEGER NOT NULL,
+    site_pk INTEGER NOT NULL REFERENCES sites(pk),
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    created_at INTEGER NOT NULL,
+    last_attempt_at INTEGER,
+    last_status INTEGER,
+    last_error TEXT,
+    last_body TEXT,
+    log TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at);
+  CREATE INDEX deliveries_webhook ON deliveries(webhook_pk, pk);
+
+  -- per meter and day, its validated intervals and how many are estimated (NULL: written before, count the intervals)
+  ALTER TABLE meter_alloc_day ADD COLUMN n_present INTEGER;
+  ALTER TABLE meter_alloc_day ADD COLUMN n_estimated INTEGER;
+  `,
 ];

@@ -12,6 +12,8 @@ import {
 } from './admin.schemas.js';
 import * as uc from './admin.usecases.js';
 import { qualityReport, revalidate } from './pipeline.usecases.js';
+import { webhookRoutes } from '../webhooks/webhooks.routes.js';
+import { auditRoutes } from '../audit/audit.routes.js';
 import { ref } from '../../openapi/components.js';
 import {
   API_ERRORS, OPTIONAL_BODY, adminSecurity, checkedByHandler, emptyResponse, errorResponses, idParam, jsonResponse, type ErrorStatus,
@@ -110,4 +112,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     ...checkedByHandler,
   }, async (req: P<SiteP>) => revalidate(ctx, req.params.site_id, req.body));
   app.get('/sites/:site_id/quality', { schema: op('adminQuality', 'Data quality of a site', { description: 'Rejected readings, estimated spans and discrepancies (such as readings arriving for a locked period), with reasons.', path: ['site_id'], ok: [200, 'the quality report', ref(QualityReport)] }) }, async (req: P<SiteP>) => qualityReport(ctx, req.params.site_id));
+
+  await webhookRoutes(app, ctx);
+  await auditRoutes(app, ctx);
 }

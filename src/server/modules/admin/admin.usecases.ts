@@ -13,8 +13,8 @@ import type { Deps } from '../../context.js';
 import { check } from '../../validate.js';
 import { revalidate as revalidateRange } from './pipeline.usecases.js';
 
-async function revalidateMeters(deps: Deps, siteId: string, meterIds: string[] | undefined): Promise<void> {
-  await revalidateRange(deps, siteId, {}, meterIds);
+async function revalidateMeters(deps: Deps, siteId: string, meterIds: string[] | undefined, reason: string): Promise<void> {
+  await revalidateRange(deps, siteId, {}, meterIds, reason);
 }
 import { hashPassword, hashToken, newToken } from '../../auth/secrets.js';
 import {
@@ -92,11 +92,22 @@ export async function createSite(deps: Deps, input: unknown): Promise<Site> {
 }
 
 export async function patchSite(deps: Deps, id: string, input: unknown): Promise<Site> {
-  await getSiteOr404(deps, id);
+  const before = await getSiteOr404(deps, id);
   const body = check(SitePatchSchema, input);
   checkZone(body.timezone);
   const { lock_date, ...rest } = body;
-  await deps.store.updateSite(id, { ...rest, ...(lock_date !== undefined ? { lock_date: instantOf(lock_date, 'lock_date') } : {}) });
+  const lock = lock_date !== undefined ? instantOf(lock_date, 'lock_date') : undefined;
+  await deps.store.updateSite(id, { ...rest, ...(lock !== undefined ? { lock_date: lock } : {}) });
+  if (lock !== undefined && lock !== null && lock !== before.lock_date) {
+    // the change feed tells integrators which history is now final (billed)
+    const extent = await deps.store.siteExtent(id);
+    const prev = before.lock_date ?? Math.min(extent?.from ?? lock, lock);
+    const meters = await deps.store.listMeters(id);
+    await deps.pipeline.recordChange(id, {
+      kind: 'lock', meter_ids: meters.map((m) => m.id).sort(), from: Math.min(prev, lock), to: Math.max(prev, lock),
+      reason: before.lock_date === null ? 'lock date set' : `lock date moved from ${new Date(before.lock_date).toISOString()}`,
+    });
+  }
   return (await deps.store.getSite(id))!;
 }
 
@@ -148,8 +159,10 @@ export async function patchMeter(deps: Deps, siteId: string, meterId: string, in
   const revalidating = ['reversed', 'installed_at', 'max_power_kw', 'register_max', 'reading_kind', 'type'] as const;
   const reallocating = ['mode', 'in_balance', 'rule'] as const;
   const changed = (k: keyof Meter) => k in patch && JSON.stringify(patch[k as keyof typeof patch]) !== JSON.stringify(current[k]);
-  if (revalidating.some(changed)) await revalidateMeters(deps, site.id, [meterId]);
-  else if (reallocating.some(changed)) await revalidateMeters(deps, site.id, undefined);
+  const what = [...revalidating, ...reallocating].filter(changed);
+  const reason = `meter correction: ${what.join(', ')} of ${meterId}`;
+  if (revalidating.some(changed)) await revalidateMeters(deps, site.id, [meterId], reason);
+  else if (reallocating.some(changed)) await revalidateMeters(deps, site.id, undefined, reason);
   return next;
 }
 

@@ -13,7 +13,7 @@ import { mergeSpans } from '../../../pipeline/pipeline.js';
  * data before its lock date is billed and stays as it is: only [lock date, to]
  * is validated again (clear or move the lock date to change billed data).
  */
-export async function revalidate(deps: Deps, siteId: string, input: unknown, meterIds?: string[]): Promise<PipelineRun> {
+export async function revalidate(deps: Deps, siteId: string, input: unknown, meterIds?: string[], reason = 'revalidation'): Promise<PipelineRun> {
   const site = await getSiteOr404(deps, siteId);
   const body = check(RevalidateSchema, input ?? {});
   // the pipeline never validates before the lock date: nothing there is asked for
@@ -29,7 +29,8 @@ export async function revalidate(deps: Deps, siteId: string, input: unknown, met
     if (a <= b) ranges.push({ meter_id: m.id, from: a, to: b });
   }
   if (ranges.length === 0) return { meters: 0, intervals: 0, allocated: 0 };
-  await deps.store.enqueueValidation(siteId, ranges);
+  // the reason goes to the change feed with whatever history this rewrites
+  await deps.store.enqueueValidation(siteId, ranges, reason);
   return deps.pipeline.run(siteId);
 }
 

@@ -16,6 +16,9 @@ import {
 import { MeterDataRawRow, MeterDataRow, MeterTypeSchema, RawBody, RawQuery, SensorDataRow, SeriesBody, SeriesQuery, SiteDataRow } from '../../openapi/developer.js';
 import { EX, csvExamples } from '../../openapi/examples.js';
 import { negotiate } from './accept.js';
+import { matches, seriesTag } from './series-etag.js';
+import type { Site } from '../../../store/store.js';
+import type { IntervalRange } from '../../../core/time/range.js';
 import * as uc from './series.usecases.js';
 
 /** body (POST) or query string (GET); a missing or empty body means no parameters */
@@ -24,7 +27,7 @@ function paramsOf(req: FastifyRequest): uc.SeriesParams {
   if (src === undefined || src === null) return {};
   if (typeof src !== 'object' || Array.isArray(src)) throw paramError('body', 'the body must be a JSON object such as {"t_s": "2024-05-01", "t_e": "2024-05-02", "sampling_frequency": "H"}');
   const o = src as Record<string, unknown>;
-  return { t_s: o.t_s, t_e: o.t_e, sampling_frequency: o.sampling_frequency };
+  return { t_s: o.t_s, t_e: o.t_e, sampling_frequency: o.sampling_frequency, with_quality: o.with_quality };
 }
 
 type Params<T> = FastifyRequest<{ Params: T }>;
@@ -51,8 +54,22 @@ function seriesOk(description: string, row: TSchema, csvExample: string) {
 const siteIdParam = idParam('The site', EX.site);
 const meterIdParam = idParam('A meter of the site', EX.apartment);
 
+const ETAG_TEXT =
+  '\n\n*(beyond the vendor\'s API)* The answer carries an `ETag` made of the site\'s data version over the requested range (it moves ' +
+  'when late data, a correction or new live data lands in that range, not elsewhere) and of the request. Send it back as ' +
+  '`If-None-Match` to get `304 Not Modified` without the answer being built. A 304 still counts against the rate limit.';
+
+const etagHeader = { ETag: { type: 'string', description: 'the version of this answer: send it back as If-None-Match', required: true } };
+
+/** the 304 of a conditional series request */
+const notModified = {
+  description: 'Not modified: the data of the range has not changed since the ETag sent in If-None-Match (no body). Counts against the rate limit.',
+  headers: { ...rateLimitHeaders, ...etagHeader },
+  type: 'null',
+};
+
 /** the schema of a series route, for its POST (body) or GET (query string) form */
-function seriesSchema(method: 'POST' | 'GET', o: { id: string; summary: string; description: string; params: Record<string, TSchema>; body: TSchema; query: TSchema; ok: object }) {
+function seriesSchema(method: 'POST' | 'GET', o: { id: string; summary: string; description: string; params: Record<string, TSchema>; body: TSchema; query: TSchema; ok: object; conditional?: boolean }) {
   return {
     operationId: method === 'GET' ? `${o.id}Get` : o.id,
     summary: `${o.summary}${method === 'GET' ? ' (GET form)' : ''}`,
@@ -61,7 +78,11 @@ function seriesSchema(method: 'POST' | 'GET', o: { id: string; summary: string; 
     security: developerSecurity,
     params: Type.Object(o.params),
     ...(method === 'GET' ? { querystring: o.query } : { body: ref(o.body), [OPTIONAL_BODY]: true }),
-    response: { 200: o.ok, ...errorResponses(API_ERRORS, { rateLimited: true }) },
+    response: {
+      200: o.conditional ? { ...o.ok, headers: { ...(o.ok as { headers?: object }).headers, ...etagHeader } } : o.ok,
+      ...(o.conditional ? { 304: notModified } : {}),
+      ...errorResponses(API_ERRORS, { rateLimited: true }),
+    },
   };
 }
 
@@ -70,7 +91,9 @@ const SITE_DATA = {
   summary: 'Validated time series of a site',
   description:
     'The validated, allocated series of one meter type of the site: one row per 15-minute interval (`15T`, default) or per ' +
-    'local hour, day, month or year, for the 15-minute intervals lying entirely inside [t_s, t_e]. Periods without validated data are not returned.',
+    'local hour, day, month or year, for the 15-minute intervals lying entirely inside [t_s, t_e]. Periods without validated data are not returned.' +
+    ETAG_TEXT,
+  conditional: true,
   params: { site_id: siteIdParam, meter_type: MeterTypeSchema },
   body: SeriesBody,
   query: SeriesQuery,
@@ -80,7 +103,8 @@ const SITE_DATA = {
 const METER_DATA = {
   id: 'meterData',
   summary: 'Validated time series of one meter',
-  description: 'The validated series of one meter (a rule meter too), rows as for site_data: `{total, self, ext, timestamp}` for an electricity consumer in the balance, `{total, timestamp}` otherwise.',
+  description: 'The validated series of one meter (a rule meter too), rows as for site_data: `{total, self, ext, timestamp}` for an electricity consumer in the balance, `{total, timestamp}` otherwise.' + ETAG_TEXT,
+  conditional: true,
   params: { site_id: siteIdParam, meter_id: meterIdParam },
   body: SeriesBody,
   query: SeriesQuery,
@@ -106,14 +130,23 @@ export async function seriesRoutes(app: FastifyInstance, ctx: AppContext): Promi
     return reply.type(format === 'csv' ? CSV_UTF8 : JSON_UTF8).send(Readable.from(pieces(format)));
   };
 
+  /** sets the answer's ETag; true when the client's If-None-Match already names it (answer 304) */
+  const notModifiedSince = async (req: FastifyRequest, reply: FastifyReply, site: Site, range: IntervalRange, shape: unknown[]): Promise<boolean> => {
+    const tag = await seriesTag(ctx.store, { site, range, shape: [...shape.map(String), negotiate(req.headers.accept)] });
+    reply.header('etag', tag);
+    return matches(req.headers['if-none-match'], tag);
+  };
+
   const siteData = async (req: Params<{ site_id: string; meter_type: string }>, reply: FastifyReply) => {
     const { site, grant } = await grantedSite(ctx, req, req.params.site_id);
     const type = uc.parseMeterType(req.params.meter_type);
     const p = paramsOf(req);
     const freq = uc.parseFrequency(p.sampling_frequency);
+    const withQuality = uc.parseWithQuality(p.with_quality);
     const range = uc.requestRange(p, grant, ctx.clock.now());
+    if (await notModifiedSince(req, reply, site, range, ['site_data', type, freq, withQuality])) return reply.code(304).send();
     const meters = await ctx.meters(site);
-    return sendSeries(req, reply, (format) => uc.streamSeries(range, freq, (r) => uc.siteFrame(ctx.store, site, meters, type, r, freq), format));
+    return sendSeries(req, reply, (format) => uc.streamSeries(range, freq, (r) => uc.siteFrame(ctx.store, site, meters, type, r, freq, withQuality), format));
   };
   app.post('/site_data/:site_id/:meter_type', { schema: seriesSchema('POST', SITE_DATA), ...checkedByHandler }, siteData);
   app.get('/site_data/:site_id/:meter_type', { schema: seriesSchema('GET', SITE_DATA), ...checkedByHandler }, siteData);
@@ -123,8 +156,11 @@ export async function seriesRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const meter = await uc.meterOf(ctx.store, site, req.params.meter_id);
     const p = paramsOf(req);
     const freq = uc.parseFrequency(p.sampling_frequency);
+    const quality = uc.parseWithQuality(p.with_quality);
     const range = uc.requestRange(p, grant, ctx.clock.now());
-    return sendSeries(req, reply, (format) => uc.streamSeries(range, freq, (r) => uc.meterFrame(ctx.store, site, meter, r, freq), format));
+    if (await notModifiedSince(req, reply, site, range, ['meter_data', meter.id, freq, quality])) return reply.code(304).send();
+    const withQuality = quality ? { meters: await ctx.meters(site) } : undefined;
+    return sendSeries(req, reply, (format) => uc.streamSeries(range, freq, (r) => uc.meterFrame(ctx.store, site, meter, r, freq, withQuality), format));
   };
   app.post('/meter_data/:site_id/:meter_id', { schema: seriesSchema('POST', METER_DATA), ...checkedByHandler }, meterData);
   app.get('/meter_data/:site_id/:meter_id', { schema: seriesSchema('GET', METER_DATA), ...checkedByHandler }, meterData);

@@ -11,7 +11,8 @@ import { createTimestampFormatter } from '../../../core/time/zone.js';
 import { FREQUENCIES, METER_TYPES, isElectric, registersOf, type Frequency, type MeterType } from '../../../core/types.js';
 import type { Grant, Meter, Site, Store } from '../../../store/store.js';
 import { SITE_FIELDS } from '../../../store/store.js';
-import { createSeriesTable } from '../../../core/time/series-table.js';
+import { createSeriesTable, type SeriesTable } from '../../../core/time/series-table.js';
+import { qualityColumns, qualityCsvColumns, sourceMeters, type QualityColumns } from './series-quality.js';
 import { readMeterSeries, readPlan, readSiteSeries } from './series-read.js';
 import { rowsJson, vendorOrder, type JsonColumn } from './series-json.js';
 import { csvLine, rowsCsv } from './series-csv.js';
@@ -21,6 +22,8 @@ export interface SeriesParams {
   t_s?: unknown;
   t_e?: unknown;
   sampling_frequency?: unknown;
+  /** beyond the vendor's API: each row's coverage (measured, estimated, missing) */
+  with_quality?: unknown;
 }
 
 /** 15-minute answers are built and sent two weeks at a time: memory stays flat however long the range */
@@ -36,6 +39,13 @@ export type SeriesFormat = 'json' | 'csv';
 export interface SeriesFrame {
   labels: string[];
   cols: JsonColumn[];
+  /** each row's coverage, when asked for (JSON: a `quality` object per row; CSV: three columns before `timestamp`) */
+  quality?: QualityColumns;
+}
+
+/** the columns of a frame as CSV writes them: the coverage's three after the values */
+function csvColumns(frame: SeriesFrame): JsonColumn[] {
+  return frame.quality ? [...frame.cols, ...qualityCsvColumns(frame.quality)] : frame.cols;
 }
 
 /**
@@ -55,21 +65,22 @@ export async function* streamSeries(
     let header: string[] | null = null;
     for (let from = range.from; from < range.to; from += step) {
       const frame = await build({ from, to: Math.min(range.to, from + step) });
+      const cols = csvColumns(frame);
       if (header === null) {
-        header = frame.cols.map((c) => c.key);
+        header = cols.map((c) => c.key);
         yield csvLine([...header, 'timestamp']);
       }
-      const rows = rowsCsv(frame.labels, frame.cols, header);
+      const rows = rowsCsv(frame.labels, cols, header);
       if (rows !== '') yield rows;
     }
-    if (header === null) yield csvLine([...(await build({ from: range.from, to: range.from })).cols.map((c) => c.key), 'timestamp']);
+    if (header === null) yield csvLine([...csvColumns(await build({ from: range.from, to: range.from })).map((c) => c.key), 'timestamp']);
     return;
   }
   yield '[';
   let first = true;
   for (let from = range.from; from < range.to; from += step) {
     const frame = await build({ from, to: Math.min(range.to, from + step) });
-    const rows = rowsJson(frame.labels, frame.cols);
+    const rows = rowsJson(frame.labels, frame.cols, frame.quality);
     if (rows === '') continue;
     yield first ? rows : `,${rows}`;
     first = false;
@@ -85,6 +96,13 @@ export function parseFrequency(v: unknown): Frequency {
   if (v === undefined || v === null) return '15T';
   if (Value.Check(FrequencySchema, v)) return v as Frequency;
   throw paramError('sampling_frequency', `sampling_frequency must be one of ${FREQUENCIES.join(', ')} (got ${JSON.stringify(v)?.slice(0, 40)})`);
+}
+
+/** with_quality: a JSON boolean in a body; `true`/`false` (or 1/0) in a query string */
+export function parseWithQuality(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 'false' || v === '0' || v === 0) return false;
+  if (v === true || v === 'true' || v === '1' || v === 1) return true;
+  throw paramError('with_quality', `with_quality must be true or false (got ${JSON.stringify(v)?.slice(0, 40)})`);
 }
 
 export function parseMeterType(v: string): MeterType {
@@ -108,7 +126,15 @@ export async function siteData(store: Store, site: Site, meters: Meter[], type: 
   return rowsJson(f.labels, f.cols);
 }
 
-export async function siteFrame(store: Store, site: Site, meters: Meter[], type: MeterType, range: IntervalRange, freq: Frequency): Promise<SeriesFrame> {
+export async function siteFrame(store: Store, site: Site, meters: Meter[], type: MeterType, range: IntervalRange, freq: Frequency, withQuality = false): Promise<SeriesFrame> {
+  const frame = await siteValues(store, site, meters, type, range, freq);
+  if (!withQuality) return { labels: frame.table.labels, cols: frame.cols };
+  const sources = sourceMeters(meters, type === 'electricity' ? meters.filter(participates) : meters.filter((m) => m.type === type && m.in_balance));
+  const plan = readPlan(site.timezone, freq, range.from, range.to);
+  return { labels: frame.table.labels, cols: frame.cols, quality: await qualityColumns(store, frame.table, sources, range.from, range.to, plan) };
+}
+
+async function siteValues(store: Store, site: Site, meters: Meter[], type: MeterType, range: IntervalRange, freq: Frequency): Promise<{ table: SeriesTable; cols: JsonColumn[] }> {
   const { from, to } = range;
   const cols: JsonColumn[] = [];
   const plan = readPlan(site.timezone, freq, from, to);
@@ -127,7 +153,7 @@ export async function siteFrame(store: Store, site: Site, meters: Meter[], type:
       }
     }
     for (const name of table.names()) cols.push({ key: name, values: table.column(name) });
-    return { labels: table.labels, cols: vendorOrder(cols) };
+    return { table, cols: vendorOrder(cols) };
   }
 
   // other types: sums over the in-balance meters of the type; charge points carry their electricity shares
@@ -154,7 +180,7 @@ export async function siteFrame(store: Store, site: Site, meters: Meter[], type:
     }
   });
   for (const name of table.names()) cols.push({ key: name, values: table.column(name) });
-  return { labels: table.labels, cols: vendorOrder(cols) };
+  return { table, cols: vendorOrder(cols) };
 }
 
 /** sorted union of several sorted time columns */
@@ -171,8 +197,9 @@ export async function meterOf(store: Store, site: Site, meterId: string): Promis
   return meter;
 }
 
-export async function meterFrame(store: Store, site: Site, meter: Meter, range: IntervalRange, freq: Frequency): Promise<SeriesFrame> {
-  const a = await readMeterSeries(store, meter.id, readPlan(site.timezone, freq, range.from, range.to));
+export async function meterFrame(store: Store, site: Site, meter: Meter, range: IntervalRange, freq: Frequency, withQuality?: { meters: Meter[] }): Promise<SeriesFrame> {
+  const plan = readPlan(site.timezone, freq, range.from, range.to);
+  const a = await readMeterSeries(store, meter.id, plan);
   const table = createSeriesTable(freq, site.timezone, range.from, range.to, a.t);
   const cols: JsonColumn[] = [];
   table.add('total', a.t, a.total);
@@ -182,7 +209,8 @@ export async function meterFrame(store: Store, site: Site, meter: Meter, range: 
     table.add('ext', a.t, a.ext);
     cols.push({ key: 'self', values: table.column('self') }, { key: 'ext', values: table.column('ext') });
   }
-  return { labels: table.labels, cols };
+  if (!withQuality) return { labels: table.labels, cols };
+  return { labels: table.labels, cols, quality: await qualityColumns(store, table, sourceMeters(withQuality.meters, [meter]), range.from, range.to, plan) };
 }
 
 /** the keys of a meter's raw rows, in their order: its registers, then `timestamp` */
