@@ -9,6 +9,8 @@ import { registerStart } from './start.js';
 import { registerGatewaySim } from './gateway-sim.js';
 import { registerCopy } from './copy.js';
 import { registerExport } from './export.js';
+import { registerGateway } from './gateway.js';
+import { registerMeterSim } from './meter-sim.js';
 
 const program = new Command('kwhub')
   .description('kWhub: metering data for solar self-consumption communities, served as the Climkit Developer API')
@@ -23,5 +25,7 @@ registerImport(program);
 registerGatewaySim(program);
 registerCopy(program);
 registerExport(program);
+registerGateway(program);
+registerMeterSim(program);
 
 await program.parseAsync(process.argv);
