@@ -4,7 +4,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { ConfigError } from '../config/config.js';
-import { ENCODINGS, type Encoding } from './models/codec.js';
+import { ENCODINGS, wordsOf, type Encoding } from './models/codec.js';
 import { MODBUS_MODELS, MODEL_NAMES } from './models/index.js';
 import { genericModbusModel, type GenericRegister } from './models/generic-modbus.js';
 import { ELECTRICITY_QUANTITIES, type ElectricityQuantity, type ModbusModel } from './models/model.js';
@@ -93,7 +93,9 @@ export function parseGatewayConfig(text: string, file: string, env: NodeJS.Proce
       return opts.def;
     }
     if (!isScalar(n) || (typeof n.value !== 'string' && typeof n.value !== 'number') || String(n.value) === '') fail(n, `${where}.${key}`, 'must be a text value');
-    return String((n as { value: unknown }).value);
+    // as written: YAML reads 8E1 (a parity) or an unquoted secondary address as numbers
+    const sc = n as { value: unknown; source?: string };
+    return typeof sc.value === 'number' && typeof sc.source === 'string' ? sc.source : String(sc.value);
   };
   const num = (map: YAMLMap, key: string, where: string, opts: { required?: boolean; def?: number; min?: number; max?: number; integer?: boolean } = {}): number | undefined => {
     const n = get(map, key);
@@ -243,11 +245,14 @@ export function parseGatewayConfig(text: string, file: string, env: NodeJS.Proce
       known(r, w, ['register', 'function_code', 'size', 'encoding', 'factor']);
       const fc = num(r, 'function_code', w, { required: true, integer: true })!;
       if (fc !== 3 && fc !== 4) fail(get(r, 'function_code'), `${w}.function_code`, 'must be 3 (holding registers) or 4 (input registers)');
+      const encoding = oneOf(r, 'encoding', w, ENCODINGS, { required: true }) as Encoding;
+      const size = num(r, 'size', w, { min: 1, max: 4, integer: true });
+      if (size !== undefined && size !== wordsOf(encoding)) fail(get(r, 'size'), `${w}.size`, `${encoding} spans ${wordsOf(encoding)} registers, not ${size}: drop size or make it agree`);
       out[q as ElectricityQuantity] = {
         register: num(r, 'register', w, { required: true, min: 0, max: 65535, integer: true })!,
         function_code: fc as 3 | 4,
-        size: num(r, 'size', w, { min: 1, max: 4, integer: true }),
-        encoding: oneOf(r, 'encoding', w, ENCODINGS, { required: true }) as Encoding,
+        size,
+        encoding,
         factor: num(r, 'factor', w, { def: 1 }),
       };
     }
