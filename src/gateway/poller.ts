@@ -162,12 +162,15 @@ export function startPoller(deps: PollerDeps): Poller {
   const liveLoop = async (m: MeterConfig) => {
     const bus = buses.get(m.bus)!;
     if (bus.kind !== 'modbus') return;
+    // a meter that does not answer is asked less often (up to 16 times less), so its timeouts do not hold up the bus
+    let silentRounds = 0;
     while (!stopped) {
       const r = await bus.read(m.unitId!, m.model!, LIVE_QUANTITIES, 'live');
       if (stopped) break;
       note(m, r);
       if (r.ok) Object.assign(live.get(m.primAd)!.values, r.values);
-      await until(clock.now() + config.liveSeconds * 1000);
+      silentRounds = !r.ok && r.kind === 'timeout' ? Math.min(4, silentRounds + 1) : 0;
+      await until(clock.now() + config.liveSeconds * 1000 * 2 ** silentRounds);
     }
   };
 

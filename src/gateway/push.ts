@@ -99,8 +99,9 @@ export function startPusher(opts: { queue: ReadingQueue; url: string; token: str
     if (Number.isFinite(date)) {
       // the Date header has whole seconds: the offset is known to about ±0.5 s
       st.clockOffsetMs = date + 500 - (sentAt + clock.now()) / 2;
-      if (Math.abs(st.clockOffsetMs) > CLOCK_WARN_MS && clock.now() - lastClockWarning > 600_000) {
-        lastClockWarning = clock.now();
+      if (Math.abs(st.clockOffsetMs) > CLOCK_WARN_MS && Date.now() - lastClockWarning > 600_000) {
+        // at most every 10 minutes of real time
+        lastClockWarning = Date.now();
         log.error(`THE GATEWAY'S CLOCK IS OFF by ${Math.round(st.clockOffsetMs / 1000)} s against the server (${opts.url}): readings are stamped with this clock. Fix the time (NTP) on this machine.`);
       }
     }

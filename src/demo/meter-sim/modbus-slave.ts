@@ -79,14 +79,14 @@ export function startModbusSlave(opts: SlaveOptions): Promise<RunningSlave> {
     const values = opts.state.valuesAt(entry.meter, t);
     const words = image(entry.model, values, fc, address, length);
     if (!words) return done({ modbusErrorCode: 0x02 });
-    const im = entry.model.registers.en_im;
-    if (opts.onEnergy && im && im.functionCode === fc && im.address >= address && im.address < address + length) {
+    if (opts.onEnergy) {
+      // the energy registers this answer holds (a meter whose two registers lie apart is read in two requests)
       const block: ReadBlock = { functionCode: fc, address, count: length, items: [] };
       for (const q of ['en_im', 'en_ex'] as const) {
         const spec = entry.model.registers[q];
         if (spec && spec.functionCode === fc && spec.address >= address && spec.address + wordsOf(spec.encoding) <= address + length) block.items.push({ quantity: q, offset: spec.address - address, spec });
       }
-      opts.onEnergy(entry.meter, t, decodeBlock(block, words));
+      if (block.items.length > 0) opts.onEnergy(entry.meter, t, decodeBlock(block, words));
     }
     done(null, words);
   };
