@@ -26,7 +26,15 @@ export function registerGateway(program: Command): void {
         if (LEVELS.indexOf(level) >= (min < 0 ? 1 : min)) process.stdout.write(`${new Date(clock.now()).toISOString()} ${level.toUpperCase()} ${msg}\n`);
       };
       const log = { info: line('info'), warn: line('warn'), error: line('error') };
-      const gw = await runGateway(config, clock, log);
+      let gw;
+      try {
+        gw = await runGateway(config, clock, log);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        // a connection half-closed by a converter must not keep a refused start alive
+        process.stderr.write(`kwhub: ${e.message}\n`);
+        process.exit(2);
+      }
       const stop = () => void gw.stop().then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

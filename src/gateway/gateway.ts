@@ -4,6 +4,7 @@
  * then polls and pushes until stopped.
  */
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/config.js';
 import type { ScaledClock } from '../core/clock.js';
@@ -36,7 +37,18 @@ async function openBus(bus: BusConfig, file: string): Promise<Bus> {
   }
 }
 
+/** the local API's address is free (checked before any meter is read, so a clash stops nothing half-started) */
+async function assertCanListen(config: GatewayConfig): Promise<void> {
+  const { host, port } = config.localApi;
+  await new Promise<void>((resolveOk, reject) => {
+    const srv = net.createServer();
+    srv.once('error', (e: NodeJS.ErrnoException) => reject(new ConfigError(`${config.file}: local_api: cannot listen on ${host}:${port} (${e.code}): ${e.code === 'EADDRINUSE' ? 'something else uses that port (kwhub serve uses 8080 too): choose another local_api.port' : 'check local_api.host'}`)));
+    srv.listen(port, host, () => srv.close(() => resolveOk()));
+  });
+}
+
 export async function runGateway(config: GatewayConfig, clock: ScaledClock, log: PollLog): Promise<RunningGateway> {
+  await assertCanListen(config);
   const queuePath = resolve(config.queue.path);
   if (!existsSync(dirname(queuePath))) throw new ConfigError(`${config.file}: queue.path: the folder ${dirname(queuePath)} does not exist: create it or choose another path`);
   const queue = openReadingQueue({ path: queuePath, maxReadings: config.queue.maxReadings });
