@@ -3,7 +3,7 @@
  * to a baseline measured in the same run (these machines are shared and
  * noisy: the ratios are what to compare). Writes bench/RESULTS.md.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -333,7 +333,10 @@ async function main(): Promise<void> {
       ...rows.map((r) => `| ${r.id} | ${r.work} | ${r.value} | ${r.baseline} | ${r.base} | ${r.ratio} | ${r.target} | ${r.met === null ? '—' : r.met ? 'yes' : '**no**'} |`),
     ].join('\n');
     const md = `# kWhub benchmark results\n\n- date: ${when}\n- machine: ${machine()}\n- engines: SQLite (better-sqlite3); PostgreSQL 15 rows marked "pg" (same machine, loopback); one server process\n- method: medians of ${RUNS} runs for reads (after 3 warm-up runs; a floor and its HTTP request are run in turns), ${Math.max(1, Math.min(RUNS, 3))} runs for the import; every baseline measured in the same run\n- total time: ${((Date.now() - started) / 1000).toFixed(0)} s\n\n${table}\n\n${sizing.length ? `\n## Sizes measured\n\n${sizing.map((x) => `- ${x}`).join('\n')}\n` : ''}\nRun it yourself: \`npm run bench\` (set BENCH_RUNS for more or fewer runs; KWHUB_BENCH_PG_URL adds PostgreSQL).\n`;
-    await writeFile(join(here, 'RESULTS.md'), md);
+    // the gateway's section (bench/gateway.ts) is kept as it is
+    const previous = await readFile(join(here, 'RESULTS.md'), 'utf8').catch(() => '');
+    const gateway = previous.indexOf('\n## Gateway');
+    await writeFile(join(here, 'RESULTS.md'), gateway >= 0 ? `${md.trimEnd()}\n${previous.slice(gateway)}` : md);
     process.stdout.write(`${md}\n`);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -32,7 +32,7 @@ describe('the reading queue', () => {
 
   it('should drop the oldest past its bound, and record what it dropped', () => {
     const q = openReadingQueue({ path: join(dir, 'b.sqlite'), maxReadings: 1000 });
-    for (let i = 0; i < 1000; i++) expect(q.add([reading(i)], T)).toBeNull();
+    expect(q.add(Array.from({ length: 1000 }, (_, i) => reading(i)), T)).toBeNull();
     const dropped = q.add([reading(1000), reading(1001)], T + 1);
     expect(dropped).toMatchObject({ count: 2, fromTs: T, toTs: T + 900_000 });
     expect(q.depth()).toBe(1000);
