@@ -166,8 +166,10 @@ async function main() {
       s3 = await (await fetch(`${g3.url}/api/v1/status`)).json();
     }
     const rss = peakRssMiB(g3.child.pid!);
+    const { statSync } = await import('node:fs');
+    const diskMiB = statSync(q3Path).size / 2 ** 20;
     await g3.stop();
-    rows.push(`| G3 | peak RSS of \`kwhub gateway\` holding ${fmt(s3.queue.depth)} queued readings, server unreachable (${s3.push.consecutive_failures} failed pushes of 10,000), polling 55 meters for 10 s | ${rss.toFixed(0)} MiB | — | — | — | < 150 MB | ${rss * 1.048576 < 150 ? 'yes' : '**no**'} |`);
+    rows.push(`| G3 | peak RSS of \`kwhub gateway\` holding ${fmt(s3.queue.depth)} queued readings, server unreachable (${s3.push.consecutive_failures} failed pushes of 10,000), polling 55 meters for 10 s; the queue file: ${diskMiB.toFixed(0)} MiB (${((diskMiB * 2 ** 20) / 1e6).toFixed(0)} bytes/reading) | ${rss.toFixed(0)} MiB | — | — | — | < 150 MB | ${rss * 1.048576 < 150 ? 'yes' : '**no**'} |`);
     log(`G3: ${rss.toFixed(0)} MiB`);
 
     const section = [

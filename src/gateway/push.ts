@@ -76,20 +76,34 @@ export function startPusher(opts: { queue: ReadingQueue; url: string; token: str
     return base * (0.5 + Math.random() * 0.5);
   };
 
+  /** the next batch, read and serialised while the previous one is in flight */
+  let prepared: { batch: QueuedReading[]; body: string } | null = null;
+  const prepare = (n: number, afterId?: number) => {
+    const batch = queue.oldest(n, afterId);
+    return batch.length === 0 ? null : { batch, body: JSON.stringify(body(batch)) };
+  };
+
   const once = async (): Promise<'idle' | 'more' | 'failed'> => {
-    const batch = queue.oldest(batchSize);
-    if (batch.length === 0) return 'idle';
+    // while the server is away, a small batch probes for it: a full one is read and sent only when it answers
+    const size = st.consecutiveFailures > 0 ? Math.min(100, batchSize) : batchSize;
+    const current = prepared && prepared.batch.length <= size ? prepared : prepare(size);
+    prepared = null;
+    if (!current) return 'idle';
+    const { batch } = current;
     st.lastAttemptAt = clock.now();
     const sentAt = clock.now();
     let res: Response;
     try {
-      res = await fetch(`${opts.url}/api/gateway/v1/readings`, {
+      const sending = fetch(`${opts.url}/api/gateway/v1/readings`, {
         method: 'POST',
         headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body(batch)),
+        body: current.body,
         signal: AbortSignal.timeout(120_000),
       });
+      if (st.consecutiveFailures === 0) prepared = prepare(size, batch[batch.length - 1].id);
+      res = await sending;
     } catch (e) {
+      prepared = null;
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       fail(`${opts.url} cannot be reached (${cause?.code ?? cause?.message ?? (e as Error).message})`);
       return 'failed';
@@ -126,6 +140,7 @@ export function startPusher(opts: { queue: ReadingQueue; url: string; token: str
       st.lastError = null;
       return 'more';
     }
+    if (res.status !== 200) prepared = null;
     if (res.status === 413 && batchSize > 100) {
       batchSize = Math.max(100, Math.floor(batchSize / 2));
       log.warn(`the server found a batch too large: batches of ${batchSize} from now on`);

@@ -19,10 +19,7 @@ export function createRequestQueue(): RequestQueue {
     const task = queues.energy.shift() ?? queues.live.shift();
     if (!task) return;
     busy = true;
-    void task().finally(() => {
-      busy = false;
-      next();
-    });
+    void task();
   };
   return {
     get waiting() {
@@ -30,7 +27,21 @@ export function createRequestQueue(): RequestQueue {
     },
     run(priority, task) {
       return new Promise((resolve, reject) => {
-        queues[priority].push(() => task().then(resolve, reject));
+        queues[priority].push(async () => {
+          let ok = false;
+          let value: unknown;
+          try {
+            value = await task();
+            ok = true;
+          } catch (e) {
+            value = e;
+          }
+          // the next request goes on the wire before the caller's continuation (e.g. a commit to disk) runs
+          busy = false;
+          next();
+          if (ok) resolve(value as never);
+          else reject(value);
+        });
         next();
       });
     },

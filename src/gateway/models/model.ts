@@ -29,6 +29,11 @@ export interface ModbusModel {
   title: string;
   /** the serial framing the meter ships with, when it is not 8N1 */
   defaultParity?: 'none' | 'even' | 'odd';
+  /**
+   * unused registers a read may bridge to take two values in one request
+   * (default 8); larger only where the datasheet maps every register between
+   */
+  maxGap?: number;
   /** a single-phase meter has only L1 */
   registers: Partial<Record<ElectricityQuantity, RegisterSpec>>;
 }

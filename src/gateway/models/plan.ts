@@ -28,7 +28,7 @@ export function planReads(model: ModbusModel, quantities: readonly ElectricityQu
     const n = wordsOf(spec.encoding);
     const last = blocks[blocks.length - 1];
     if (last && last.functionCode === spec.functionCode && spec.address >= last.address
-      && spec.address - (last.address + last.count) <= MAX_GAP && spec.address + n - last.address <= MAX_COUNT) {
+      && spec.address - (last.address + last.count) <= (model.maxGap ?? MAX_GAP) && spec.address + n - last.address <= MAX_COUNT) {
       last.count = Math.max(last.count, spec.address + n - last.address);
       last.items.push({ quantity, offset: spec.address - last.address, spec });
     } else {

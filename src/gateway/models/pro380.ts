@@ -10,6 +10,8 @@ export const pro380: ModbusModel = {
   name: 'pro380',
   title: 'Inepro PRO380',
   defaultParity: 'even',
+  // 0x6000 to 0x6031 are all mapped (energies by direction and phase): import and export in one request
+  maxGap: 32,
   registers: {
     L1_a: f(0x500c),
     L2_a: f(0x500e),

@@ -37,8 +37,8 @@ export interface DroppedSpan {
 export interface ReadingQueue {
   /** commits the readings (one transaction); returns how many the disk bound pushed out, if any */
   add(readings: NewReading[], now: number): DroppedSpan | null;
-  /** the oldest `n` waiting readings, oldest first */
-  oldest(n: number): QueuedReading[];
+  /** the oldest `n` waiting readings, oldest first; after `afterId` when given (the batch after one in flight) */
+  oldest(n: number, afterId?: number): QueuedReading[];
   /** the server took these (stored or duplicates): forget them */
   remove(ids: number[]): void;
   /** the server refused these: keep them aside with the reason, never sent again */
@@ -68,7 +68,7 @@ export function openReadingQueue(opts: { path: string; maxReadings: number }): R
     CREATE TABLE IF NOT EXISTS dropped (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, count INTEGER NOT NULL, from_ts INTEGER NOT NULL, to_ts INTEGER NOT NULL, reason TEXT NOT NULL);
   `);
   const insert = db.prepare('INSERT INTO readings (prim_ad, ts, kind, a, b) VALUES (?, ?, ?, ?, ?)');
-  const selectOldest = db.prepare('SELECT id, prim_ad, ts, kind, a, b FROM readings ORDER BY id LIMIT ?');
+  const selectOldest = db.prepare('SELECT id, prim_ad, ts, kind, a, b FROM readings WHERE id > ? ORDER BY id LIMIT ?');
   const del = db.prepare('DELETE FROM readings WHERE id = ?');
   const toRejected = db.prepare("INSERT OR REPLACE INTO rejected (id, prim_ad, ts, kind, a, b, reason, message, at) SELECT id, prim_ad, ts, kind, a, b, ?, ?, ? FROM readings WHERE id = ?");
   const newRejected = db.prepare('INSERT INTO rejected (prim_ad, ts, kind, a, b, reason, message, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
@@ -100,7 +100,7 @@ export function openReadingQueue(opts: { path: string; maxReadings: number }): R
 
   return {
     add: (readings, now) => addTx(readings, now),
-    oldest: (n) => (selectOldest.all(n) as { id: number; prim_ad: number; ts: number; kind: number; a: number; b: number | null }[])
+    oldest: (n, afterId = 0) => (selectOldest.all(afterId, n) as { id: number; prim_ad: number; ts: number; kind: number; a: number; b: number | null }[])
       .map((r) => ({ id: r.id, primAd: r.prim_ad, ts: r.ts, kind: KIND_OF[r.kind], a: r.a, b: r.b })),
     remove: (ids) => removeTx(ids),
     reject: (items, now) => rejectTx(items, now),
