@@ -84,8 +84,8 @@ export function startPusher(opts: { queue: ReadingQueue; url: string; token: str
   };
 
   const once = async (): Promise<'idle' | 'more' | 'failed'> => {
-    // while the server is away, a small batch probes for it: a full one is read and sent only when it answers
-    const size = st.consecutiveFailures > 0 ? Math.min(100, batchSize) : batchSize;
+    // until the server has answered (at start, and while it is away) a small batch probes for it
+    const size = st.consecutiveFailures > 0 || st.lastSuccessAt === null ? Math.min(100, batchSize) : batchSize;
     const current = prepared && prepared.batch.length <= size ? prepared : prepare(size);
     prepared = null;
     if (!current) return 'idle';
@@ -100,7 +100,7 @@ export function startPusher(opts: { queue: ReadingQueue; url: string; token: str
         body: current.body,
         signal: AbortSignal.timeout(120_000),
       });
-      if (st.consecutiveFailures === 0) prepared = prepare(size, batch[batch.length - 1].id);
+      if (st.consecutiveFailures === 0 && st.lastSuccessAt !== null) prepared = prepare(size, batch[batch.length - 1].id);
       res = await sending;
     } catch (e) {
       prepared = null;

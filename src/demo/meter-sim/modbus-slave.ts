@@ -31,8 +31,8 @@ export interface SlaveOptions {
 
 export interface RunningSlave {
   port: number;
-  /** answers given and their summed handling time (latency included), ms */
-  stats(): { answers: number; busyMs: number };
+  /** answers given and their summed handling time (latency included), ms; and those of the answers holding energy registers */
+  stats(): { answers: number; busyMs: number; energyAnswers: number; energyBusyMs: number };
   close(): Promise<void>;
 }
 
@@ -59,16 +59,24 @@ export function startModbusSlave(opts: SlaveOptions): Promise<RunningSlave> {
   const byUnit = new Map(opts.meters.filter((m) => m.bus === 'modbus').map((m) => [m.primAd, { meter: m, model: MODBUS_MODELS.get(m.model)! }]));
   let answers = 0;
   let busyMs = 0;
+  let energyAnswers = 0;
+  let energyBusyMs = 0;
   const answer = (fc: 3 | 4, address: number, length: number, unitId: number, cb: Callback) => {
     const started = performance.now();
     const entry = byUnit.get(unitId);
     const fault = opts.faults?.get(unitId);
     // no such unit on the bus, or a dead meter: nothing comes back and the master times out
     if (!entry || fault === 'silent') return;
+    let energy = false;
     const done = (err: unknown, words?: number[]) => {
       const finish = () => {
+        const ms = performance.now() - started;
         answers++;
-        busyMs += performance.now() - started;
+        busyMs += ms;
+        if (energy) {
+          energyAnswers++;
+          energyBusyMs += ms;
+        }
         cb(err, words);
       };
       if (opts.latencyMs) setTimeout(finish, opts.latencyMs);
@@ -79,15 +87,14 @@ export function startModbusSlave(opts: SlaveOptions): Promise<RunningSlave> {
     const values = opts.state.valuesAt(entry.meter, t);
     const words = image(entry.model, values, fc, address, length);
     if (!words) return done({ modbusErrorCode: 0x02 });
-    if (opts.onEnergy) {
-      // the energy registers this answer holds (a meter whose two registers lie apart is read in two requests)
-      const block: ReadBlock = { functionCode: fc, address, count: length, items: [] };
-      for (const q of ['en_im', 'en_ex'] as const) {
-        const spec = entry.model.registers[q];
-        if (spec && spec.functionCode === fc && spec.address >= address && spec.address + wordsOf(spec.encoding) <= address + length) block.items.push({ quantity: q, offset: spec.address - address, spec });
-      }
-      if (block.items.length > 0) opts.onEnergy(entry.meter, t, decodeBlock(block, words));
+    // the energy registers this answer holds (a meter whose two registers lie apart is read in two requests)
+    const block: ReadBlock = { functionCode: fc, address, count: length, items: [] };
+    for (const q of ['en_im', 'en_ex'] as const) {
+      const spec = entry.model.registers[q];
+      if (spec && spec.functionCode === fc && spec.address >= address && spec.address + wordsOf(spec.encoding) <= address + length) block.items.push({ quantity: q, offset: spec.address - address, spec });
     }
+    energy = block.items.length > 0;
+    if (energy && opts.onEnergy) opts.onEnergy(entry.meter, t, decodeBlock(block, words));
     done(null, words);
   };
   const vector = {
@@ -103,7 +110,7 @@ export function startModbusSlave(opts: SlaveOptions): Promise<RunningSlave> {
       const inner = (server as unknown as { _server: { address(): AddressInfo } })._server;
       resolve({
         port: inner.address().port,
-        stats: () => ({ answers, busyMs }),
+        stats: () => ({ answers, busyMs, energyAnswers, energyBusyMs }),
         close: () => new Promise<void>((r) => server.close(() => r())),
       });
     });
