@@ -61,7 +61,7 @@ const PARITY: Record<string, { parity: BusConfig['parity']; dataBits: 7 | 8; sto
   '7E1': { parity: 'even', dataBits: 7, stopBits: 1 },
 };
 
-/** default disk bound of the queue: about 45 bytes a reading on disk, so ~100 MB */
+/** default disk bound of the queue: about 29 bytes a reading on disk (measured), so ~60 MB */
 export const DEFAULT_MAX_READINGS = 2_000_000;
 
 export function parseGatewayConfig(text: string, file: string, env: NodeJS.ProcessEnv = {}): GatewayConfig {

@@ -4,7 +4,7 @@
  * anything else happens to it, and leaves only when the server has answered
  * 200 for it, or into `rejected` with the server's reason.
  *
- * Disk bound: at most `maxReadings` rows wait (~45 bytes each on disk). Past
+ * Disk bound: at most `maxReadings` rows wait (about 29 bytes each on disk, measured). Past
  * it the oldest are deleted, and each such loss is recorded in `dropped`
  * (count and span), logged and shown in the status: never silently.
  */
