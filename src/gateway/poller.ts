@@ -176,9 +176,14 @@ export function startPoller(deps: PollerDeps): Poller {
 
   const energyLoop = (async () => {
     await energyCycle(null);
+    let last = -Infinity;
     while (!stopped) {
-      const slot = Math.floor(clock.now() / INTERVAL_MS) * INTERVAL_MS + INTERVAL_MS;
+      // the next quarter-hour after now, and never one read already (a timer may fire a little early)
+      const slot = Math.max(last + INTERVAL_MS, Math.floor(clock.now() / INTERVAL_MS) * INTERVAL_MS + INTERVAL_MS);
+      last = slot;
       await until(slot);
+      // a timer that fired early: wait out the rest, so the readings are taken in their quarter-hour
+      while (!stopped && clock.now() < slot) await until(slot);
       if (stopped) break;
       await energyCycle(slot);
     }

@@ -55,14 +55,20 @@ describe('meter-sim -> gateway -> serve over a simulated day', () => {
         for (const p of ['/api/v1/meter/1/', '/api/v1/meter/electricity/4/', '/api/v1/meter/heating/30/', '/api/v1/meter/heating/31/', '/api/v1/meter/hot_water/50/', '/api/v1/meter/cold_water/71/',
           `/api/v1/meter/${SILENT}/`, `/api/v1/meter/electricity/${EXCEPTION}/`, '/api/v1/meter/999/', '/api/v1/meter/gas/1/', '/api/v1/meter/heating/1/']) shapes[p] = await getJson(api + p);
       }
-      if (s.body.now >= end + QH && s.body.queue.depth === 0) {
-        finalStatus = s.body;
+      if (s.body.now >= end + QH) break;
+      await sleep(250);
+    }
+    // the meters go quiet first, so that every reading they served is pushed before the gateway stops
+    await sim.stop();
+    for (;;) {
+      const s = (await getJson(`${api}/api/v1/status`)).body;
+      if (s.queue.depth === 0 && s.push.last_success_at !== null && s.push.last_attempt_at <= s.push.last_success_at) {
+        finalStatus = s;
         break;
       }
       await sleep(250);
     }
     await gw.stop();
-    await sim.stop();
     // validation and allocation follow the push within seconds
     await sleep(2000);
   }, 120_000);
@@ -72,80 +78,85 @@ describe('meter-sim -> gateway -> serve over a simulated day', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('should store every reading the simulator served, value for value', async () => {
+  /** each stored reading with the served record it is (in order, by value), for the meters that answered */
+  async function pairsOf(token: string) {
     const served = readRecord(join(dir, 'served.jsonl'));
-    const token = await login(site.url);
-    const timeouts = new Map((finalStatus.meters as any[]).map((m) => [m.prim_ad, m.timeouts as number]));
-    let total = 0;
+    const out = new Map<number, { raw: any[]; served: any[]; pairs: { ts: number; rec: any }[]; reg: string }>();
     for (const m of plan) {
-      if (m.primAd === SILENT || m.primAd === EXCEPTION) {
-        expect(served.get(m.primAd) ?? []).toEqual([]);
-        continue;
-      }
-      // what the gateway had pushed when its queue was last seen empty: the quarter-hours up to its last finished cycle
-      const bound = finalStatus.polling.lastAt + QH;
-      const rows = await devPost(site.url, token, `/meter_data_raw/${site.siteId}/${m.meterId}`, { t_s: iso(start0 - 86_400_000), t_e: iso(bound - 1000) });
-      const mine = served.get(m.primAd)!.filter((r) => r.t < bound);
+      if (m.primAd === SILENT || m.primAd === EXCEPTION) continue;
+      const raw = await devPost(site.url, token, `/meter_data_raw/${site.siteId}/${m.meterId}`, { t_s: iso(start0 - 86_400_000), t_e: iso(end + 86_400_000) });
+      const mine = served.get(m.primAd)!;
       const reg = m.bus === 'modbus' ? 'en_im' : m.type === 'heating' ? 'heat_energy_kwh' : 'vol_m3';
-      // in order, each stored reading is one the simulator served; an answer that came after the gateway's timeout is the only one missing
+      const pairs: { ts: number; rec: any }[] = [];
       let j = 0;
-      for (const r of rows) {
-        while (j < mine.length && Math.abs(mine[j][reg] - r[reg]) > 1e-6) j++;
-        expect(j, `meter ${m.primAd}: stored ${r[reg]} at ${r.timestamp} was never served`).toBeLessThan(mine.length);
-        if (reg === 'en_im') expect(Math.abs(r.en_ex - mine[j].en_ex)).toBeLessThanOrEqual(1e-6);
+      // a coarse register (0.1 kWh) may show the same value twice: both registers must agree
+      const same = (rec: any, r: any) => Math.abs(rec[reg] - r[reg]) <= 1e-6 && (reg !== 'en_im' || Math.abs(rec.en_ex - r.en_ex) <= 1e-6);
+      for (const r of raw) {
+        while (j < mine.length && !same(mine[j], r)) j++;
+        expect(j, `meter ${m.primAd}: stored ${r[reg]} (${r.en_ex ?? ''}) at ${r.timestamp} was never served`).toBeLessThan(mine.length);
+        pairs.push({ ts: Date.parse(r.timestamp), rec: mine[j] });
         j++;
       }
-      expect(rows.length, `meter ${m.primAd}`).toBeGreaterThanOrEqual(mine.length - timeouts.get(m.primAd)!);
-      total += rows.length;
+      out.set(m.primAd, { raw, served: mine, pairs, reg });
     }
-    // 53 meters read at start and at ~97 quarter-hours
-    expect(total).toBeGreaterThan(53 * 90);
+    return out;
+  }
+
+  it('should store every reading the simulator served, value for value', async () => {
+    const token = await login(site.url);
+    const all = await pairsOf(token);
+    const failures = new Map((finalStatus.meters as any[]).map((m) => [m.prim_ad, m.errors as number]));
+    const served = readRecord(join(dir, 'served.jsonl'));
+    expect(served.get(SILENT) ?? []).toEqual([]);
+    expect(served.get(EXCEPTION) ?? []).toEqual([]);
+    // the server refused nothing (a reading taken twice for one quarter-hour would be a conflict)
+    expect(finalStatus.queue.rejected).toBe(0);
+    expect(finalStatus.push.rejected_total).toBe(0);
+    let total = 0;
+    for (const [primAd, x] of all) {
+      // every served answer is stored, but one that came after the gateway gave up on it (a timeout, counted as a failed poll)
+      expect(x.raw.length, `meter ${primAd}`).toBeGreaterThanOrEqual(x.served.length - failures.get(primAd)!);
+      total += x.raw.length;
+    }
+    // 53 meters read at start and at the day's quarter-hours (a loaded machine may skip a few)
+    expect(total).toBeGreaterThan(53 * 80);
   });
 
   it('should answer meter_data with what each meter counted, to 1e-6, heat and water included', async () => {
-    const served = readRecord(join(dir, 'served.jsonl'));
     const token = await login(site.url);
+    const all = await pairsOf(token);
     const checked: string[] = [];
     let days = 0;
-    // the reading of quarter-hour X was served within X's quarter-hour
-    const atSlot = (rows: { t: number }[], slot: number) => rows.find((r) => r.t >= slot && r.t < slot + QH);
     for (const m of plan) {
-      if (m.primAd === SILENT || m.primAd === EXCEPTION) continue;
-      const mine = served.get(m.primAd)!;
-      const reg = m.bus === 'modbus' ? 'en_im' : m.type === 'heating' ? 'heat_energy_kwh' : 'vol_m3';
-      const counted = (x: any) => {
+      const x = all.get(m.primAd);
+      if (!x) continue;
+      const counted = (r: any) => {
         // the grid connection's and the battery's series are import (charge) minus export (discharge); the PV's is its production
-        if (m.primAd === 1 || m.primAd === 3) return x.en_im - x.en_ex;
-        if (m.primAd === 2) return x.en_ex - x.en_im;
-        return x[reg];
+        if (m.primAd === 1 || m.primAd === 3) return r.en_im - r.en_ex;
+        if (m.primAd === 2) return r.en_ex - r.en_im;
+        return r[x.reg];
       };
-      const a = atSlot(mine, start0);
-      const b = atSlot(mine, end);
+      // readings stamped with their quarter-hour (one taken late carries its own time)
+      const aligned = x.pairs.filter((p) => p.ts % QH === 0 && p.ts >= start0 && p.ts <= end);
+      const a = aligned.find((p) => p.ts === start0);
+      const b = aligned.find((p) => p.ts === end);
       if (a && b) {
         // the day as one row (the API rounds each row to 6 decimals)
         const [dayRow, ...more] = await devPost(site.url, token, `/meter_data/${site.siteId}/${m.meterId}`, { t_s: iso(start0), t_e: iso(end), sampling_frequency: 'D' });
         expect(more).toEqual([]);
-        if (Math.abs(dayRow.total - (counted(b) - counted(a))) > 1e-6) {
-          const raw = await devPost(site.url, token, `/meter_data_raw/${site.siteId}/${m.meterId}`, { t_s: iso(start0 - 86_400_000), t_e: iso(end + 86_400_000) });
-          const q = await devPost(site.url, token, `/meter_data/${site.siteId}/${m.meterId}`, { t_s: iso(start0), t_e: iso(end), sampling_frequency: '15T' });
-          console.log(JSON.stringify({ a, b, raw, q, served: mine }));
-        }
-        expect(Math.abs(dayRow.total - (counted(b) - counted(a))), `meter ${m.primAd} (${m.model}): meter_data ${dayRow.total} vs counted ${counted(b) - counted(a)}`).toBeLessThanOrEqual(1e-6);
+        expect(Math.abs(dayRow.total - (counted(b.rec) - counted(a.rec))), `meter ${m.primAd} (${m.model}): meter_data ${dayRow.total} vs counted ${counted(b.rec) - counted(a.rec)}`).toBeLessThanOrEqual(1e-6);
         days++;
       }
-      // and quarter-hour by quarter-hour from the first to the last quarter-hour read, each row within its rounding
-      const first = mine.find((r) => r.t >= start0)!;
-      const last = [...mine].reverse().find((r) => r.t < end + QH)!;
-      const from = Math.floor(first.t / QH) * QH;
-      const to = Math.floor(last.t / QH) * QH;
-      const rows = await devPost(site.url, token, `/meter_data/${site.siteId}/${m.meterId}`, { t_s: iso(from), t_e: iso(to), sampling_frequency: '15T' });
-      expect(rows.length).toBe((to - from) / QH);
+      // and quarter-hour by quarter-hour between the first and last stamped quarter-hours, each row within its rounding
+      const first = aligned[0];
+      const last = aligned[aligned.length - 1];
+      const rows = await devPost(site.url, token, `/meter_data/${site.siteId}/${m.meterId}`, { t_s: iso(first.ts), t_e: iso(last.ts), sampling_frequency: '15T' });
+      expect(rows.length, `meter ${m.primAd}: rows`).toBe((last.ts - first.ts) / QH);
       const sum = rows.reduce((s: number, r: any) => s + r.total, 0);
-      if (Math.abs(sum - (counted(last) - counted(first))) > rows.length * 5e-7 + 1e-9) console.log(JSON.stringify({ first, last, q: rows }));
-      expect(Math.abs(sum - (counted(last) - counted(first))), `meter ${m.primAd}: 15T`).toBeLessThanOrEqual(rows.length * 5e-7 + 1e-9);
+      expect(Math.abs(sum - (counted(last.rec) - counted(first.rec))), `meter ${m.primAd}: 15T`).toBeLessThanOrEqual(rows.length * 5e-7 + 1e-9);
       checked.push(m.model);
     }
-    // all but a meter or two (a timeout at midnight) are compared on the whole day
+    // all but a meter or two (a reading late at midnight on a loaded machine) are compared on the whole day
     expect(days).toBeGreaterThanOrEqual(checked.length - 2);
     expect(new Set(checked)).toEqual(new Set(['sdm630', 'sdm72', 'sdm120', 'abb_b23', 'pro380', 'em340', 'em24', 'mbus']));
   });

@@ -109,6 +109,11 @@ export async function openMbusBus(bus: BusConfig): Promise<MbusBus> {
     }
   };
 
+  const purge = async () => {
+    await sleep(bus.timeoutMs);
+    rx = Buffer.alloc(0);
+  };
+
   const once = async (address: string | number): Promise<ReadOutcome<MbusValues>> => {
     let target = typeof address === 'number' ? address : 0xfd;
     if (typeof address === 'string') {
@@ -149,6 +154,8 @@ export async function openMbusBus(bus: BusConfig): Promise<MbusBus> {
             last = { ok: false, kind: 'error', message: (e as Error).message };
           }
           if (last.ok) return last;
+          // after a failure a late answer may still be on its way: let the line go quiet so it is not taken for the next meter's
+          await purge();
         }
         return last;
       });
