@@ -74,7 +74,12 @@ export function registerMeterSim(program: Command): void {
             if (!extent) continue;
             const [last] = await store.rawReadings(meter.id, extent.to, extent.to);
             const [first, second] = registersOf(meter.type);
-            registers.set(meter.id, { ts: last.ts, a: last[first] ?? 0, b: second ? (last[second] ?? 0) : 0 });
+            // a simulated register shows its value at its own resolution (float32, 0.1 kWh, litres…): started a step above
+            // the last stored reading, it never reads below it (which validation would take for a meter exchange)
+            const step = second ? 0.1 : first === 'heat_energy_kwh' ? 0.01 : 0.001;
+            const a = last[first] ?? 0;
+            const b = second ? (last[second] ?? 0) : 0;
+            registers.set(meter.id, { ts: last.ts, a: a + step, b: b > 0 ? b + step : 0 });
           }
           if (opts.writeConfig && !token) token = (await createGateway(deps, site.siteId, { name: `meter-sim gateway ${new Date().toISOString()}` })).token;
         });

@@ -55,6 +55,8 @@ export function startPusher(opts: { queue: ReadingQueue; url: string; token: str
   const st: PushStatus = { lastSuccessAt: null, lastAttemptAt: null, lastError: null, pushedTotal: 0, duplicatesTotal: 0, rejectedTotal: 0, clockOffsetMs: null, consecutiveFailures: 0 };
   let batchSize = opts.batchSize;
   let stopped = false;
+  // stopping aborts a push in flight: its readings stay queued and go again at the next start
+  const stopping = new AbortController();
   let wakeUp: (() => void) | null = null;
   // new readings cut an idle wait short, never a backoff
   let idle = false;
@@ -98,7 +100,7 @@ export function startPusher(opts: { queue: ReadingQueue; url: string; token: str
         method: 'POST',
         headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json' },
         body: current.body,
-        signal: AbortSignal.timeout(120_000),
+        signal: AbortSignal.any([AbortSignal.timeout(120_000), stopping.signal]),
       });
       if (st.consecutiveFailures === 0 && st.lastSuccessAt !== null) prepared = prepare(size, batch[batch.length - 1].id);
       res = await sending;
@@ -185,6 +187,7 @@ export function startPusher(opts: { queue: ReadingQueue; url: string; token: str
     },
     stop: async () => {
       stopped = true;
+      stopping.abort();
       wakeUp?.();
       await loop;
     },
