@@ -7,7 +7,7 @@ import type { Register } from '../demo/live.js';
 import { demoSite } from '../demo/site.js';
 import { demoMeterPlan, type SimMeter } from '../demo/meter-sim/plan.js';
 import { createMeterState, seededRegisters } from '../demo/meter-sim/state.js';
-import { startModbusSlave, type Fault } from '../demo/meter-sim/modbus-slave.js';
+import { startModbusSlave, startRtuOverTcpSlave, type Fault } from '../demo/meter-sim/modbus-slave.js';
 import { startMbusSlave } from '../demo/meter-sim/mbus-slave.js';
 import { MBUS_GROUPS, mbusBusOf, simGatewayYaml } from '../demo/meter-sim/gateway-yaml.js';
 import { DEFAULT_DEMO_SEED } from '../ingest/demo.js';
@@ -39,7 +39,7 @@ function parseFaults(list: string[]): Map<number, Fault> {
 
 interface Opts {
   host: string; port: number; mbusPorts?: string; seed: number; db?: string; testClock?: string; fault: string[];
-  record?: string; latency: number; writeConfig?: string; serverUrl: string; token?: string;
+  record?: string; latency: number; rtuPort?: number; writeConfig?: string; serverUrl: string; token?: string;
 }
 
 export function registerMeterSim(program: Command): void {
@@ -55,6 +55,7 @@ export function registerMeterSim(program: Command): void {
     .option('--token <token>', 'gateway token to put in the gateway.yaml')
     .option('--fault <prim_ad=kind>', 'TESTING: a meter that is silent or answers Modbus exceptions (repeatable)', (v, acc: string[]) => [...acc, v], [])
     .option('--record <file>', 'TESTING: append every energy register served, as JSON lines {prim_ad, t, ...values}')
+    .option('--rtu-port <n>', 'also serve the Modbus meters as RTU frames over TCP (an RS485-to-Ethernet converter) on this port', (v) => Number(v))
     .option('--latency <ms>', "delay every answer, like a meter's response time", (v) => Number(v), 0)
     .action(action(async (opts: Opts) => {
       const clock = clockFrom(opts.testClock);
@@ -92,6 +93,8 @@ export function registerMeterSim(program: Command): void {
       const mbus = await Promise.all(MBUS_GROUPS.map((g, i) => startMbusSlave({
         host: opts.host, port: mbusPorts[i], meters: meters.filter((m) => m.bus === 'mbus' && mbusBusOf(m) === mbusBusOf({ ...m, type: g })), state, clock, faults, latencyMs: opts.latency, onEnergy: record,
       })));
+      const rtu = opts.rtuPort === undefined ? null : await startRtuOverTcpSlave({ host: opts.host, port: opts.rtuPort, meters, state, clock, faults, latencyMs: opts.latency, onEnergy: record });
+      if (rtu) process.stdout.write(`meter-sim: the same Modbus meters as RTU over TCP on ${opts.host}:${rtu.port}\n`);
       const yaml = simGatewayYaml(meters, { host: opts.host, modbus: modbus.port, mbus: [mbus[0].port, mbus[1].port, mbus[2].port] }, { url: opts.serverUrl, token, seed: opts.seed });
       const nModbus = meters.filter((m) => m.bus === 'modbus').length;
       process.stdout.write(`meter-sim: ${nModbus} Modbus meters on ${opts.host}:${modbus.port} (unit id = prim_ad), ${meters.length - nModbus} M-Bus meters on ports ${mbus.map((s) => s.port).join(', ')} (by secondary address)\n`);
@@ -103,7 +106,7 @@ export function registerMeterSim(program: Command): void {
       }
       process.stdout.write('meter-sim ready\n');
       const stop = async () => {
-        await Promise.all([modbus.close(), ...mbus.map((s) => s.close())]);
+        await Promise.all([modbus.close(), ...mbus.map((s) => s.close()), rtu?.close()]);
         process.exit(0);
       };
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void stop());

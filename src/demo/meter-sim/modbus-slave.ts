@@ -3,7 +3,7 @@
  * an RS485-to-Ethernet gateway): unit id = prim_ad, each answering the
  * registers of its model table with what the physics counted.
  */
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import ModbusRTU from 'modbus-serial';
 import { encodeWords, wordsOf } from '../../gateway/models/codec.js';
 import { decodeBlock, type ReadBlock } from '../../gateway/models/plan.js';
@@ -55,7 +55,9 @@ function image(model: ModbusModel, values: MeterValues, fc: number, address: num
   return hit ? words : null;
 }
 
-export function startModbusSlave(opts: SlaveOptions): Promise<RunningSlave> {
+type Answer = (fc: 3 | 4, address: number, length: number, unitId: number, cb: Callback) => void;
+
+function createAnswerer(opts: Omit<SlaveOptions, 'host' | 'port'>): { answer: Answer; stats: RunningSlave['stats'] } {
   const byUnit = new Map(opts.meters.filter((m) => m.bus === 'modbus').map((m) => [m.primAd, { meter: m, model: MODBUS_MODELS.get(m.model)! }]));
   let answers = 0;
   let busyMs = 0;
@@ -97,6 +99,11 @@ export function startModbusSlave(opts: SlaveOptions): Promise<RunningSlave> {
     if (energy && opts.onEnergy) opts.onEnergy(entry.meter, t, decodeBlock(block, words));
     done(null, words);
   };
+  return { answer, stats: () => ({ answers, busyMs, energyAnswers, energyBusyMs }) };
+}
+
+export function startModbusSlave(opts: SlaveOptions): Promise<RunningSlave> {
+  const { answer, stats } = createAnswerer(opts);
   const vector = {
     getMultipleInputRegisters: (address: number, length: number, unitId: number, cb: Callback) => answer(4, address, length, unitId, cb),
     getMultipleHoldingRegisters: (address: number, length: number, unitId: number, cb: Callback) => answer(3, address, length, unitId, cb),
@@ -110,9 +117,77 @@ export function startModbusSlave(opts: SlaveOptions): Promise<RunningSlave> {
       const inner = (server as unknown as { _server: { address(): AddressInfo } })._server;
       resolve({
         port: inner.address().port,
-        stats: () => ({ answers, busyMs, energyAnswers, energyBusyMs }),
+        stats,
         close: () => new Promise<void>((r) => server.close(() => r())),
       });
     });
+  });
+}
+
+/** CRC-16/MODBUS of an RTU frame */
+export function crc16(bytes: Uint8Array): number {
+  let crc = 0xffff;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let i = 0; i < 8; i++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
+  }
+  return crc;
+}
+
+function rtuFrame(bytes: number[]): Buffer {
+  const crc = crc16(Uint8Array.from(bytes));
+  return Buffer.from([...bytes, crc & 0xff, crc >> 8]);
+}
+
+/**
+ * The same meters behind an RS485-to-Ethernet converter in transparent mode:
+ * Modbus RTU frames (unit, function, data, CRC) over a TCP connection, no
+ * MBAP header. Frames with a bad CRC are ignored, as a meter on the bus would.
+ */
+export function startRtuOverTcpSlave(opts: SlaveOptions): Promise<RunningSlave> {
+  const { answer, stats } = createAnswerer(opts);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.once('close', () => sockets.delete(sock));
+    sock.on('error', () => undefined);
+    let buf = Buffer.alloc(0);
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 8) {
+        const frame = buf.subarray(0, 8);
+        if (crc16(frame.subarray(0, 6)) !== frame.readUInt16LE(6)) {
+          buf = buf.subarray(1);
+          continue;
+        }
+        buf = buf.subarray(8);
+        const [unit, fc] = frame;
+        const address = frame.readUInt16BE(2);
+        const count = frame.readUInt16BE(4);
+        if (fc !== 3 && fc !== 4) {
+          sock.write(rtuFrame([unit, fc | 0x80, 0x01]));
+          continue;
+        }
+        answer(fc, address, count, unit, (err, words) => {
+          if (sock.destroyed) return;
+          const code = (err as { modbusErrorCode?: number } | null)?.modbusErrorCode;
+          if (err) return void sock.write(rtuFrame([unit, fc | 0x80, code ?? 0x04]));
+          const data: number[] = [];
+          for (const w of words!) data.push(w >> 8, w & 0xff);
+          sock.write(rtuFrame([unit, fc, data.length, ...data]));
+        });
+      }
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve({
+      port: (server.address() as net.AddressInfo).port,
+      stats,
+      close: () => new Promise<void>((r) => {
+        server.close(() => r());
+        for (const so of sockets) so.destroy();
+      }),
+    }));
   });
 }

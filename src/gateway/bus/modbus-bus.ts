@@ -23,7 +23,9 @@ async function connect(client: Client, bus: BusConfig): Promise<void> {
     case 'modbus_tcp':
       return client.connectTCP(bus.host!, { port: bus.port! });
     case 'rtu_over_tcp':
-      return client.connectTcpRTUBuffered(bus.host!, { port: bus.port! });
+      // raw RTU frames (with CRC) on the socket, as a transparent RS485-to-Ethernet converter passes them; modbus-serial's
+      // "TcpRTUBuffered" port sends Modbus TCP (MBAP) frames instead, which such a converter would put on the wire as noise
+      return client.connectTelnet(bus.host!, { port: bus.port! });
     default:
       throw new Error(`${bus.type} is not a Modbus bus`);
   }
