@@ -333,10 +333,12 @@ async function main(): Promise<void> {
       ...rows.map((r) => `| ${r.id} | ${r.work} | ${r.value} | ${r.baseline} | ${r.base} | ${r.ratio} | ${r.target} | ${r.met === null ? '—' : r.met ? 'yes' : '**no**'} |`),
     ].join('\n');
     const md = `# kWhub benchmark results\n\n- date: ${when}\n- machine: ${machine()}\n- engines: SQLite (better-sqlite3); PostgreSQL 15 rows marked "pg" (same machine, loopback); one server process\n- method: medians of ${RUNS} runs for reads (after 3 warm-up runs; a floor and its HTTP request are run in turns), ${Math.max(1, Math.min(RUNS, 3))} runs for the import; every baseline measured in the same run\n- total time: ${((Date.now() - started) / 1000).toFixed(0)} s\n\n${table}\n\n${sizing.length ? `\n## Sizes measured\n\n${sizing.map((x) => `- ${x}`).join('\n')}\n` : ''}\nRun it yourself: \`npm run bench\` (set BENCH_RUNS for more or fewer runs; KWHUB_BENCH_PG_URL adds PostgreSQL).\n`;
-    // the portal's browser section (bench/portal.ts, `npm run bench:portal`) is kept as it was
+    // the sections the other benchmarks write (bench/gateway.ts, portal.ts, billing.ts, trust.ts) follow
+    // this one's closing line and are kept as they are
     const previous = await readFile(join(here, 'RESULTS.md'), 'utf8').catch(() => '');
-    const portal = previous.indexOf('## Portal (browser)');
-    await writeFile(join(here, 'RESULTS.md'), portal === -1 ? md : `${md.trimEnd()}\n\n${previous.slice(portal)}`);
+    const closing = previous.indexOf('Run it yourself: `npm run bench`');
+    const rest = closing === -1 ? '' : previous.slice(previous.indexOf('\n', closing) + 1).trim();
+    await writeFile(join(here, 'RESULTS.md'), rest ? `${md.trimEnd()}\n\n${rest}\n` : md);
     process.stdout.write(`${md}\n`);
   } finally {
     await rm(dir, { recursive: true, force: true });

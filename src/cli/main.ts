@@ -12,6 +12,8 @@ import { registerExport } from './export.js';
 import { registerBillPreview } from './bill-preview.js';
 import { registerResident } from './resident.js';
 import { registerTrust } from './trust.js';
+import { registerGateway } from './gateway.js';
+import { registerMeterSim } from './meter-sim.js';
 
 const program = new Command('kwhub')
   .description('kWhub: metering data for solar self-consumption communities, served as the Climkit Developer API')
@@ -29,5 +31,7 @@ registerExport(program);
 registerBillPreview(program);
 registerResident(program);
 registerTrust(program);
+registerGateway(program);
+registerMeterSim(program);
 
 await program.parseAsync(process.argv);

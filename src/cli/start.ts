@@ -15,6 +15,17 @@ const DEMO_RESIDENT_LOGINS = demoResidents(demoSite(DEFAULT_DEMO_SEED), 'Europe/
   .map((r) => `  ${r.email} / ${r.password}${r.tenancies.length > 1 ? '  (moved flats: two tenancies)' : ''}`)
   .join('\n');
 
+/** the gateway path on the demo: simulated meters read by a real `kwhub gateway` */
+function gatewayQuickstart(url: string, db: string): string {
+  return `
+Real meters in, simulated: the demo's meters on Modbus TCP and M-Bus, read by a gateway (two more terminals):
+
+  node bin/kwhub.js meter-sim --db ${db} --server-url ${url} --write-config gateway.yaml
+  node bin/kwhub.js gateway --config gateway.yaml
+  curl -s http://127.0.0.1:8081/api/v1/status
+`;
+}
+
 function quickstart(url: string, siteId: string | null): string {
   const api = `${url}/api/v1`;
   return `
@@ -76,5 +87,6 @@ export function registerStart(program: Command): void {
       }
       const { url } = await startServer(opts);
       process.stdout.write(quickstart(url, siteId));
+      if (siteId !== null) process.stdout.write(gatewayQuickstart(url, config.db));
     }));
 }

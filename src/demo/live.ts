@@ -47,6 +47,8 @@ export interface LiveSource {
    * (updated in place), and the sensors at `t`.
    */
   readingsAt(t: number, registers: Map<string, Register>): GatewayBatch;
+  /** the energies (a: en_im / heat / volume, b: en_ex) of the quarter-hour holding `t`, per meter id: what its live power shows */
+  stepAt(t: number): Map<string, { a: number; b: number }>;
 }
 
 export function createLiveSource(seed: number): LiveSource {
@@ -108,6 +110,12 @@ export function createLiveSource(seed: number): LiveSource {
         { sensor_id: site.sensors.co2, timestamp: t, value: Math.round(d.co2[k]) },
       );
       return batch;
+    },
+    stepAt(t) {
+      const t0 = Math.floor(t / DAY_MS) * DAY_MS;
+      const d = dayOf(t0);
+      const k = Math.min(STEPS_PER_DAY - 1, Math.floor((t - t0) / STEP_MS));
+      return new Map(chans.map((c) => [c.id, { a: c.a(d)[k], b: c.b ? c.b(d)[k] : 0 }]));
     },
   };
 }
