@@ -35,6 +35,10 @@ export type ErrorCode =
   | 'session.required'
   | 'csrf.invalid'
   | 'portal.forbidden'
+  | 'billing_setup.not_found'
+  | 'billing_run.not_found'
+  | 'billing_run.finalized'
+  | 'billing_run.cap_exceeded'
   | 'internal';
 
 export class KwhubError extends Error {
