@@ -9,6 +9,7 @@ import { registerStart } from './start.js';
 import { registerGatewaySim } from './gateway-sim.js';
 import { registerCopy } from './copy.js';
 import { registerExport } from './export.js';
+import { registerBill } from './bill.js';
 import { registerBillPreview } from './bill-preview.js';
 import { registerResident } from './resident.js';
 
@@ -26,6 +27,7 @@ registerGatewaySim(program);
 registerCopy(program);
 registerExport(program);
 registerBillPreview(program);
+registerBill(program);
 registerResident(program);
 
 await program.parseAsync(process.argv);
