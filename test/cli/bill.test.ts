@@ -5,7 +5,7 @@
  * finalizing again or billing the period again refused with a clear message.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,25 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('kwhub bill', () => {
+  it('should take a billing setup in a kwhub apply file, refusing a bad one naming the field inside `billing`', async () => {
+    const store = new SqliteStore({ path: db });
+    const siteId = (await store.listSites())[0].id;
+    const setup = (await store.getBillingSetup(siteId))!.doc as Record<string, any>;
+    await store.close();
+    const file = join(dir, 'site.json');
+    writeFileSync(file, JSON.stringify({ id: siteId, billing: { ...setup, owner: { ...setup.owner, iban: 'CH00 0000' } } }));
+    const bad = await kwhub(['apply', '--db', db, file]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/billing\.owner\.iban/);
+    writeFileSync(file, JSON.stringify({ id: siteId, billing: { ...setup, vat: [{ valid_from: '2024-01-01', rate_percent: '7.7', registered: true }] } }));
+    const good = await kwhub(['apply', '--db', db, file]);
+    expect(good.code, good.stderr).toBe(0);
+    expect(JSON.parse(good.stdout)).toMatchObject({ site_id: siteId, billing: 'set' });
+    const after = new SqliteStore({ path: db });
+    expect(((await after.getBillingSetup(siteId))!.doc as any).vat[0].rate_percent).toBe('7.7');
+    await after.close();
+  });
+
   it('should compute and store a draft from the stored setup and write its documents', async () => {
     const out = join(dir, 'draft');
     const r = await kwhub(['bill', '--db', db, '--from', '2026-03-28', '--to', '2026-04-01', '--out', out]);
