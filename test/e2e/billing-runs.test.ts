@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBillingSetup } from '../../src/demo/billing-setup.js';
 import { startDemoServer, type DemoServer } from '../helpers/demo.js';
 import { HOUR, isoZ, naive, parseVendorTs, rows } from '../helpers/pipeline.js';
-import { api, errorBody, type ApiResponse } from '../helpers/server.js';
+import { portalClient } from '../helpers/portal.js';
+import { TEST_ADMIN_TOKEN, api, errorBody, type ApiResponse } from '../helpers/server.js';
 
 const NOW = Date.UTC(2026, 3, 3, 12, 0, 0);
 const DAYS = 12;
@@ -183,5 +184,62 @@ describe('billing runs', () => {
     const quarter = await demo.admin.post(`${runsPath()}/${demo.result.billingRun.id}/finalize`, { override: { reason: 'test' } });
     expect(errorBody(quarter).error).toBe('billing_run.finalized');
     expect((await demo.admin.get(`${runsPath()}/60dc9374b09d0f23bfaa87ff`)).status).toBe(404);
+  });
+});
+
+describe('billing in the portal', () => {
+  const login = async (body: Record<string, string>) => {
+    const c = portalClient(demo.server.url);
+    const r = await c.login(body);
+    expect(r.status, r.text).toBe(200);
+    return c;
+  };
+
+  it('should give the operator the runs, a draft preview, any participant\'s PDF and finalizing through the session', async () => {
+    const op = await login({ token: TEST_ADMIN_TOKEN });
+    const runs = ok(await op.get(`/admin${runsPath()}`) as unknown as ApiResponse);
+    expect(runs.map((r: { id: string }) => r.id)).toContain(runB);
+    const draft = ok(await op.post(`/admin${runsPath()}`, { from: '2026-04-01', to: '2026-04-03' }) as unknown as ApiResponse, 201);
+    const pdf = await op.get(`/admin${runsPath()}/${draft.id}/documents/${draft.documents[0]}`);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(pdf.text.startsWith('%PDF')).toBe(true);
+    // no CSRF token: refused, nothing finalized
+    expect((await op.request('POST', `/admin${runsPath()}/${draft.id}/finalize`, { json: {}, csrf: null })).status).toBe(403);
+    expect(ok(await op.post(`/admin${runsPath()}/${draft.id}/finalize`) as unknown as ApiResponse).status).toBe('finalized');
+  });
+
+  it('should show a resident their own finalized invoices and their PDFs, and answer 404 for anyone else\'s', async () => {
+    const anna = demo.result.residents.find((r) => r.email.startsWith('anna'))!;
+    const claire = demo.result.residents.find((r) => r.email.startsWith('claire'))!;
+    const residents = ok(await demo.admin.get('/residents'));
+    const annaId = residents.find((r: { email: string }) => r.email === anna.email).id;
+    const a = await login({ username: anna.email, password: anna.password! });
+    const mine = ok(await a.get('/invoices') as unknown as ApiResponse);
+    // finalized runs only (the cap run A, B, and the operator's run above), never drafts
+    expect(mine.length).toBe(3);
+    const b = mine.find((i: { run_id: string }) => i.run_id === runB);
+    const run = ok(await demo.admin.get(`${runsPath()}/${runB}`));
+    expect(b).toMatchObject({ number: run.numbers[annaId], total_centimes: run.run.invoices.find((i: any) => i.participant_id === annaId).total });
+    const pdf = await a.get(b.pdf.replace('/api/portal/v1', ''));
+    expect(pdf.status).toBe(200);
+    expect(pdf.text.startsWith('%PDF')).toBe(true);
+    const draftId = demo.result.billingRun.id;
+    expect((await a.get(`/invoices/${draftId}/pdf`)).status).toBe(404);
+
+    // Claire moved in on 28 March: she has an invoice in B (her own, another PDF), none in A (Anna's is not hers to see)
+    const c = await login({ username: claire.email, password: claire.password! });
+    const hers = ok(await c.get('/invoices') as unknown as ApiResponse);
+    expect(hers.map((i: { from: string }) => i.from).sort()).toEqual(['2026-03-28', '2026-04-01']);
+    expect(hers.every((i: { number: string }) => i.number !== b.number)).toBe(true);
+    const claireB = await c.get(b.pdf.replace('/api/portal/v1', ''));
+    expect(claireB.status).toBe(200);
+    expect(claireB.text).not.toBe(pdf.text);
+    const annaA = mine.find((i: { from: string }) => i.from === A.from);
+    expect((await a.get(`/invoices/${annaA.run_id}/pdf`)).status).toBe(200);
+    expect((await c.get(`/invoices/${annaA.run_id}/pdf`)).status).toBe(404);
+    expect((await c.get('/invoices/60dc9374b09d0f23bfaa87ff/pdf')).status).toBe(404);
+    const op = await login({ token: TEST_ADMIN_TOKEN });
+    expect((await op.get('/invoices')).status).toBe(403);
   });
 });
