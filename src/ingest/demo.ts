@@ -10,7 +10,7 @@ import { demoSiteDocument } from '../demo/site.js';
 import { generateDemoReadings } from '../demo/readings.js';
 import { demoFacts } from '../demo/facts.js';
 import { demoResidents, type DemoResident } from '../demo/residents.js';
-import { demoSite } from '../demo/site.js';
+import { demoObjectId, demoSite } from '../demo/site.js';
 import type { Deps } from '../server/context.js';
 import { DateTime } from 'luxon';
 import { applySiteDocument } from '../server/modules/admin/apply.usecase.js';
@@ -72,6 +72,7 @@ export async function runDemo(deps: Deps, opts: DemoOptions): Promise<DemoResult
   // a draft billing run of the last full quarter, to look at and finalize (data before the demo's days bill as 0 kWh)
   await deps.pipeline.idle();
   const quarter = DateTime.fromMillis(end, { zone: doc.timezone }).startOf('quarter').minus({ quarters: 1 });
-  const billingRun = await createBillingRun(deps, doc.id, { from: quarter.toISODate()!, to: quarter.plus({ quarters: 1 }).toISODate()! });
+  const period = { from: quarter.toISODate()!, to: quarter.plus({ quarters: 1 }).toISODate()! };
+  const billingRun = await createBillingRun(deps, doc.id, period, { id: demoObjectId(opts.seed, `billing-run ${period.from}`) });
   return { siteId: doc.id, username: DEMO_USERNAME, password: DEMO_PASSWORD, readings: counts, residents, billingRun: { id: billingRun.id, from: billingRun.from, to: billingRun.to } };
 }

@@ -59,7 +59,8 @@ async function refuseBilled(deps: Deps, site: Site, fromMs: number, toMs: number
 }
 
 /** Computes and stores a draft run for [from, to) (local dates of the site). */
-export async function createBillingRun(deps: Deps, siteId: string, body: { from?: unknown; to?: unknown }): Promise<BillingRunRecord> {
+/** `opts.id`: the run's id (the demo's is a function of its seed); default a new one */
+export async function createBillingRun(deps: Deps, siteId: string, body: { from?: unknown; to?: unknown }, opts: { id?: string } = {}): Promise<BillingRunRecord> {
   const site = await getSiteOr404(deps, siteId);
   for (const k of ['from', 'to'] as const) if (typeof body[k] !== 'string') throw paramError(k, `${k} must be a local date such as 2026-01-01`);
   const period = { from: body.from as string, to: body.to as string };
@@ -71,7 +72,7 @@ export async function createBillingRun(deps: Deps, siteId: string, body: { from?
   const input = await billingInputForSite(deps.store, site, period, setup.doc as unknown as BillingSetupDoc);
   const run = runBilling(input);
   const rec: BillingRunRecord = {
-    id: deps.newId(), site_id: site.id, from: period.from, to: period.to, from_ms: fromMs, to_ms: toMs,
+    id: opts.id ?? deps.newId(), site_id: site.id, from: period.from, to: period.to, from_ms: fromMs, to_ms: toMs,
     status: 'draft', created_at: deps.clock.now(), finalized_at: null,
     input: inputSummary(input), run: run as unknown as Record<string, unknown>, numbers: null, override: null,
   };
