@@ -47,7 +47,7 @@ export function registerCopy(program: Command): void {
           bar.update(done);
         });
         for (const b of bars.values()) b.stop();
-        process.stdout.write(`copied ${counts.sites} sites, ${counts.meters} meters, ${counts.sensors} sensors, ${counts.gateways} gateways, ${counts.developers} developers, ${counts.grants} grants, ${counts.residents} residents, ${counts.tenancies} tenancies, ${counts.operators} operator accounts, ${counts.readings} readings, ${counts.sensorReadings} sensor readings, ${counts.billedIntervals} billed intervals\n`);
+        process.stdout.write(`copied ${counts.sites} sites, ${counts.meters} meters, ${counts.sensors} sensors, ${counts.gateways} gateways, ${counts.developers} developers, ${counts.grants} grants, ${counts.residents} residents, ${counts.tenancies} tenancies, ${counts.operators} operator accounts, ${counts.readings} readings, ${counts.sensorReadings} sensor readings, ${counts.billedIntervals} billed intervals, ${counts.billingSetups} billing setups, ${counts.billingRuns} billing runs\n`);
 
         // verify: the same rows, and the same answers
         let ok = true;

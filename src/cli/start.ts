@@ -26,8 +26,9 @@ Real meters in, simulated: the demo's meters on Modbus TCP and M-Bus, read by a 
 `;
 }
 
-function quickstart(url: string, siteId: string | null): string {
+function quickstart(url: string, siteId: string | null, runId: string | null): string {
   const api = `${url}/api/v1`;
+  const runs = `${url}/api/admin/v1/sites/${siteId ?? '<site_id>'}/billing-runs`;
   return `
 kWhub is serving ${api}
 
@@ -46,17 +47,23 @@ Try it (demo developer "${DEMO_USERNAME}" / "${DEMO_PASSWORD}"; 1 request per se
   curl -s -X POST ${api}/site_data/${siteId ?? '<site_id>'}/electricity -H "Authorization: Bearer $TOKEN" \\
     -H 'Content-Type: application/json' -d '{"sampling_frequency": "D"}'
 
-Draft invoices of the last quarter (PDF with Swiss QR bill, CSVs), from another terminal:
+Billing: the demo has Swiss tariffs (HT/NT, standard product, solar price, fees, VAT 8.1 %) and a draft run of
+the last full quarter. With the operator token in ADMIN:
 
-  node bin/kwhub.js bill-preview --out invoices/
+  curl -s ${runs} -H "Authorization: Bearer $ADMIN"
+  curl -s -o owner-statement.pdf ${runs}/${runId ?? '<run_id>'}/documents/owner-statement.pdf -H "Authorization: Bearer $ADMIN"
+  curl -s -X POST ${runs}/${runId ?? '<run_id>'}/finalize -H "Authorization: Bearer $ADMIN"
+
+or from another terminal (every invoice as a PDF with its Swiss QR bill, the owner's statement, CSVs):
+
+  node bin/kwhub.js bill --run ${runId ?? '<run_id>'} --out invoices/
+  node bin/kwhub.js bill --run ${runId ?? '<run_id>'} --finalize    # numbers the invoices, locks the quarter
 
 Beyond the vendor's API: how much of each day was measured, and what changed in history since a cursor:
 
   curl -s -X POST ${api}/site_data/${siteId ?? '<site_id>'}/electricity -H "Authorization: Bearer $TOKEN" \\
     -H 'Content-Type: application/json' -d '{"sampling_frequency": "D", "with_quality": true}'
   curl -s ${api}/changes/${siteId ?? '<site_id>'} -H "Authorization: Bearer $TOKEN"
-
-Stop with Ctrl-C. The data stays in the database for the next start.
 `;
 }
 
@@ -72,6 +79,7 @@ export function registerStart(program: Command): void {
       await assertCanListen(config.host, config.port);
       const store = await openStore(config.db);
       let siteId: string | null = null;
+      let runId: string | null = null;
       try {
         const sites = await store.listSites();
         if (sites.length === 0) {
@@ -82,11 +90,13 @@ export function registerStart(program: Command): void {
         } else {
           siteId = sites[0].id;
         }
+        runId = (await store.listBillingRuns(siteId)).find((r) => r.status === 'draft')?.id ?? null;
       } finally {
         await store.close();
       }
       const { url } = await startServer(opts);
-      process.stdout.write(quickstart(url, siteId));
+      process.stdout.write(quickstart(url, siteId, runId));
       if (siteId !== null) process.stdout.write(gatewayQuickstart(url, config.db));
+      process.stdout.write('\nStop with Ctrl-C. The data stays in the database for the next start.\n');
     }));
 }

@@ -38,6 +38,10 @@ export type ErrorCode =
   | 'changes.gone'
   | 'webhook.not_found'
   | 'webhook.url_refused'
+  | 'billing_setup.not_found'
+  | 'billing_run.not_found'
+  | 'billing_run.finalized'
+  | 'billing_run.cap_exceeded'
   | 'internal';
 
 export class KwhubError extends Error {

@@ -92,6 +92,11 @@ function creationMs(seed: number): number {
   return Date.UTC(2021, 0, 1, 8, 0, 0) + day * 86_400_000 + (hash32(seed, 0xbeef) % 28_800) * 1000;
 }
 
+/** the demo's id of something made for it after the site (such as its billing run): the same for the same seed */
+export function demoObjectId(seed: number, role: string): string {
+  return makeIdFactory(seed)(role);
+}
+
 /** like a vendor object id: 4 bytes of creation time, 8 bytes from (seed, role) */
 function makeIdFactory(seed: number): (role: string) => string {
   const head = Math.floor(creationMs(seed) / 1000).toString(16).padStart(8, '0');

@@ -10,9 +10,12 @@ import { demoSiteDocument } from '../demo/site.js';
 import { generateDemoReadings } from '../demo/readings.js';
 import { demoFacts } from '../demo/facts.js';
 import { demoResidents, type DemoResident } from '../demo/residents.js';
-import { demoSite } from '../demo/site.js';
+import { demoObjectId, demoSite } from '../demo/site.js';
 import type { Deps } from '../server/context.js';
+import { DateTime } from 'luxon';
 import { applySiteDocument } from '../server/modules/admin/apply.usecase.js';
+import { createBillingRun } from '../server/modules/billing/billing.usecases.js';
+import { demoBillingSetup } from '../demo/billing-setup.js';
 import { ingestBatch } from './ingest.js';
 
 export const DEMO_USERNAME = 'demo';
@@ -35,6 +38,8 @@ export interface DemoResult {
   readings: { stored: number; duplicates: number; rejected: number };
   /** residents with portal logins (password null: invited, not yet set) */
   residents: DemoResident[];
+  /** the draft billing run of the last full quarter */
+  billingRun: { id: string; from: string; to: string };
 }
 
 export async function runDemo(deps: Deps, opts: DemoOptions): Promise<DemoResult> {
@@ -47,6 +52,7 @@ export async function runDemo(deps: Deps, opts: DemoOptions): Promise<DemoResult
   await applySiteDocument(deps, {
     ...doc,
     developers: [{ username: DEMO_USERNAME, password: DEMO_PASSWORD, consent_ref: 'demo: synthetic community, no personal data' }],
+    billing: demoBillingSetup(demoSite(opts.seed)),
     residents: residents.map(({ tenancies, password, ...r }) => ({
       ...r,
       ...(password !== null ? { password } : {}),
@@ -63,5 +69,10 @@ export async function runDemo(deps: Deps, opts: DemoOptions): Promise<DemoResult
     counts.rejected += r.rejected.length;
     opts.progress?.(++done, total);
   }
-  return { siteId: doc.id, username: DEMO_USERNAME, password: DEMO_PASSWORD, readings: counts, residents };
+  // a draft billing run of the last full quarter, to look at and finalize (data before the demo's days bill as 0 kWh)
+  await deps.pipeline.idle();
+  const quarter = DateTime.fromMillis(end, { zone: doc.timezone }).startOf('quarter').minus({ quarters: 1 });
+  const period = { from: quarter.toISODate()!, to: quarter.plus({ quarters: 1 }).toISODate()! };
+  const billingRun = await createBillingRun(deps, doc.id, period, { id: demoObjectId(opts.seed, `billing-run ${period.from}`) });
+  return { siteId: doc.id, username: DEMO_USERNAME, password: DEMO_PASSWORD, readings: counts, residents, billingRun: { id: billingRun.id, from: billingRun.from, to: billingRun.to } };
 }

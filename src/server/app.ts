@@ -20,6 +20,7 @@ import { createLockout, createRateLimiter } from './rate-limit/limiter.js';
 import { createMemoryRateStore, type RateStore } from './rate-limit/rate-store.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { residentAdminRoutes } from './modules/residents/residents.routes.js';
+import { billingAdminRoutes } from './modules/billing/billing.routes.js';
 import { registerPortal } from './modules/portal/portal.plugin.js';
 import { authRoutes } from './modules/developer/auth.routes.js';
 import { developerGuard } from './modules/developer/developer.guard.js';
@@ -142,7 +143,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     });
   }, { prefix: '/api/v1' });
 
-  await app.register(async (adm) => (await adminRoutes(adm, ctx), await residentAdminRoutes(adm, ctx)), { prefix: '/api/admin/v1' });
+  await app.register(async (adm) => (await adminRoutes(adm, ctx), await residentAdminRoutes(adm, ctx), await billingAdminRoutes(adm, ctx)), { prefix: '/api/admin/v1' });
   await app.register(async (gw) => gatewayRoutes(gw, ctx), { prefix: '/api/gateway/v1' });
   await registerPortal(app, ctx);
   // no token and no rate limit: outside the guarded scopes

@@ -32,13 +32,16 @@ export interface CopyCounts {
   discrepancies: number;
   /** validated meter intervals before a lock date, copied as they are */
   billedIntervals: number;
+  billingSetups: number;
+  /** drafts and finalized runs, with their frozen inputs and outputs */
+  billingRuns: number;
 }
 
 /** a month of readings per round trip keeps batches far below the stores' limits */
 const SPAN_MS = 31 * 24 * 3600 * 1000;
 
 export async function copyDeployment(from: Store, to: Store, pipeline: Pipeline, progress: CopyProgress = () => undefined): Promise<CopyCounts> {
-  const counts: CopyCounts = { sites: 0, meters: 0, sensors: 0, gateways: 0, developers: 0, grants: 0, residents: 0, tenancies: 0, operators: 0, readings: 0, sensorReadings: 0, discrepancies: 0, billedIntervals: 0 };
+  const counts: CopyCounts = { sites: 0, meters: 0, sensors: 0, gateways: 0, developers: 0, grants: 0, residents: 0, tenancies: 0, operators: 0, readings: 0, sensorReadings: 0, discrepancies: 0, billedIntervals: 0, billingSetups: 0, billingRuns: 0 };
   for (const key of ['admin_token_hash', 'jwt_secret']) {
     const v = await from.getMeta(key);
     if (v !== null) await to.setMetaIfAbsent(key, v);
@@ -86,6 +89,18 @@ export async function copyDeployment(from: Store, to: Store, pipeline: Pipeline,
   for (const a of await from.listOperatorAccounts()) {
     if (!(await to.getOperatorAccount(a.username))) await to.insertOperatorAccount(a);
     counts.operators++;
+  }
+  // billing: each site's setup and its runs as they are (finalized ones stay finalized, numbered, frozen)
+  for (const site of sites) {
+    const setup = await from.getBillingSetup(site.id);
+    if (setup) {
+      if (!(await to.getBillingSetup(site.id))) await to.putBillingSetup(setup);
+      counts.billingSetups++;
+    }
+    for (const r of await from.listBillingRuns(site.id)) {
+      if (!(await to.getBillingRun(r.id))) await to.insertBillingRun(r);
+      counts.billingRuns++;
+    }
   }
   progress('entities', sites.length, sites.length);
 

@@ -6,6 +6,7 @@
  */
 import type { MeterMode, MeterType, ReadingKind, Register } from '../core/types.js';
 import { SITE_FIELDS } from '../core/allocation/allocate.js';
+import type { BillingStore } from './billing-store.js';
 import type { ResidentStore } from './resident-store.js';
 
 export interface Address {
@@ -324,7 +325,7 @@ export interface AllocationWrite {
   meters: { meter_id: string; cols: MeterIntervalColumns }[];
 }
 
-export interface Store extends ResidentStore {
+export interface Store extends ResidentStore, BillingStore {
   readonly engine: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;

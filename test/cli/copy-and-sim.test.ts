@@ -35,6 +35,8 @@ describe('kwhub copy', () => {
     expect(first.stdout).toMatch(/copied 1 sites, 56 meters, 4 sensors/);
     // the portal's residents and tenancies come along (the demo: four residents, one of whom moved)
     expect(first.stdout).toMatch(/4 residents, 5 tenancies, 0 operator accounts/);
+    // and the billing setup with the demo's draft run of the last quarter
+    expect(first.stdout).toMatch(/1 billing setups, 1 billing runs/);
     expect(first.stdout).toMatch(new RegExp(`verified site ${site.siteId}: 56/56 meters, 4/4 sensors, (\\d+)/\\1 raw readings, site_data \\(D, 4 rows\\) sha256 [0-9a-f]{16} = source`));
     const again = await kwhub(['copy', '--from', demoDb, '--to', target, '--quiet']);
     expect(again.code, again.stderr).toBe(0);

@@ -74,3 +74,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true }).catch(() => undefined);
   return path;
 }
+
+/** logs the page in as the operator with the operator token and waits for the sites' overview */
+export async function loginOperator(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.getByRole('button', { name: 'Log in with the operator token' }).click();
+  await page.getByLabel('Operator token').fill(token);
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.waitForSelector('table.overview');
+}
+
+/** logs the page in as a resident and waits for their tenancies */
+export async function loginResident(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.getByLabel('E-mail or username').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.waitForSelector('[data-tenancy]');
+}

@@ -10,6 +10,7 @@ import type { Gateway, Grant, Store } from '../../src/store/store.js';
 import { pipelineContract } from './store-contract-pipeline.js';
 import { residentsContract } from './store-contract-residents.js';
 import { changesContract } from './store-contract-changes.js';
+import { billingContract } from './store-contract-billing.js';
 import {
   DEV_1, DEV_2, GATEWAY_1, METER_1, METER_2, METER_3, SENSOR_1, SENSOR_2, SITE_A, SITE_B, UNUSED, developer, fields, meter, sensor, site,
 } from './store-fixtures.js';
@@ -522,5 +523,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     pipelineContract(() => store);
     residentsContract(() => store);
     changesContract(() => store);
+    billingContract(() => store);
   });
 }

@@ -119,6 +119,8 @@ export const api = {
   meterData: (site: string, meter: string, r: Range, freq: Frequency) => call<Frame>('GET', `/sites/${site}/meters/${meter}/data?${rangeQuery(r, freq)}`),
   raw: (site: string, meter: string, r: Range) => call<Raw>('GET', `/sites/${site}/meters/${meter}/raw?${rangeQuery(r)}`),
   quality: (site: string) => call<Quality>('GET', `/sites/${site}/quality`),
+  /** a resident's own finalized invoices */
+  invoices: <T>() => call<T>('GET', '/invoices'),
 
   /** the operator API (/api/admin/v1), through the operator's session */
   admin: {

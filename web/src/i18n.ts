@@ -50,11 +50,19 @@ const en = {
   inviteInvalid: 'This link is unknown, expired or already used. Ask your operator for a new one.', welcome: 'Welcome, {name}', delta: 'vs. comparison',
   noData: 'No data for this period.', sortBy: 'Sort by {col}', openEnded: 'open-ended', unit: 'kWh', charts: 'Charts', hot_water: 'Hot water', cold_water: 'Cold water',
   heating: 'Heating', back: 'Back', skip: 'Skip to content', operator: 'Operator', ago: '{n} ago',
+  billing: 'Billing', newRun: 'Compute a draft', draft: 'Draft', finalized: 'Finalized', finalize: 'Finalize', period: 'Period',
+  finalizeConfirm: 'Finalizing numbers the invoices and locks the data up to {date}: later readings for the period become discrepancies. Continue?',
+  overrideReason: 'Reason for accepting the cap excess (recorded)', capExceeded: 'Above the legal cap', invoices: 'My invoices', invoiceNo: 'Invoice',
+  amount: 'Amount', downloadPdf: 'Download PDF', ownerStatement: "Owner's statement", invoiceLines: 'Invoice lines (CSV)', noInvoices: 'No invoices yet.', preview: 'Preview', status: 'Status',
 };
 export type Key = keyof typeof en;
 
 const de: Record<Key, string> = {
-  ...en, login: 'Anmelden', logout: 'Abmelden', username: 'E-Mail oder Benutzername', password: 'Passwort', operatorToken: 'Betreiber-Token',
+  ...en, billing: 'Abrechnung', newRun: 'Entwurf berechnen', draft: 'Entwurf', finalized: 'Abgeschlossen', finalize: 'Abschliessen', period: 'Periode',
+  finalizeConfirm: 'Abschliessen nummeriert die Rechnungen und sperrt die Daten bis {date}: spätere Ablesungen der Periode werden als Abweichungen gemeldet. Fortfahren?',
+  overrideReason: 'Begründung für die Überschreitung der Obergrenze (wird festgehalten)', capExceeded: 'Über der gesetzlichen Obergrenze', invoices: 'Meine Rechnungen',
+  invoiceNo: 'Rechnung', amount: 'Betrag', downloadPdf: 'PDF herunterladen', ownerStatement: 'Abrechnung für den Eigentümer', invoiceLines: 'Rechnungspositionen (CSV)',
+  noInvoices: 'Noch keine Rechnungen.', preview: 'Vorschau', login: 'Anmelden', logout: 'Abmelden', username: 'E-Mail oder Benutzername', password: 'Passwort', operatorToken: 'Betreiber-Token',
   useToken: 'Mit dem Betreiber-Token anmelden', usePassword: 'Mit Passwort anmelden', badLogin: 'Falsche Anmeldung oder falsches Passwort.',
   sites: 'Anlagen', site: 'Anlage', meter: 'Zähler', home: 'Mein Verbrauch', actions: 'Betreiber-Aktionen', language: 'Sprache', today: 'Heute',
   thisMonth: 'Dieser Monat', production: 'Produktion', consumption: 'Verbrauch', selfConsumption: 'Eigenverbrauch', selfSufficiency: 'Autarkie',
@@ -80,7 +88,10 @@ const de: Record<Key, string> = {
 };
 
 const fr: Record<Key, string> = {
-  ...en, login: 'Se connecter', logout: 'Se déconnecter', username: 'E-mail ou nom d’utilisateur', password: 'Mot de passe', operatorToken: 'Jeton d’exploitant',
+  ...en, billing: 'Facturation', newRun: 'Calculer un projet', draft: 'Projet', finalized: 'Finalisé', finalize: 'Finaliser', period: 'Période',
+  finalizeConfirm: 'Finaliser numérote les factures et verrouille les données jusqu’au {date} : les relevés arrivant plus tard deviennent des écarts. Continuer ?',
+  overrideReason: 'Motif du dépassement du plafond (enregistré)', capExceeded: 'Au-dessus du plafond légal', invoices: 'Mes factures', invoiceNo: 'Facture',
+  amount: 'Montant', downloadPdf: 'Télécharger le PDF', ownerStatement: 'Décompte du propriétaire', invoiceLines: 'Lignes de facture (CSV)', noInvoices: 'Pas encore de factures.', preview: 'Aperçu', login: 'Se connecter', logout: 'Se déconnecter', username: 'E-mail ou nom d’utilisateur', password: 'Mot de passe', operatorToken: 'Jeton d’exploitant',
   useToken: 'Avec le jeton d’exploitant', usePassword: 'Avec un mot de passe', badLogin: 'Identifiant ou mot de passe erroné.', sites: 'Sites', site: 'Site',
   meter: 'Compteur', home: 'Ma consommation', actions: 'Actions d’exploitant', language: 'Langue', today: 'Aujourd’hui', thisMonth: 'Ce mois',
   production: 'Production', consumption: 'Consommation', selfConsumption: 'Autoconsommation', selfSufficiency: 'Autosuffisance', health: 'État des données',
@@ -105,7 +116,10 @@ const fr: Record<Key, string> = {
 };
 
 const it: Record<Key, string> = {
-  ...en, login: 'Accedi', logout: 'Esci', username: 'E-mail o nome utente', password: 'Password', operatorToken: 'Token del gestore',
+  ...en, billing: 'Fatturazione', newRun: 'Calcola una bozza', draft: 'Bozza', finalized: 'Finalizzata', finalize: 'Finalizza', period: 'Periodo',
+  finalizeConfirm: 'Finalizzare numera le fatture e blocca i dati fino al {date}: le letture successive diventano discrepanze. Continuare?',
+  overrideReason: 'Motivo del superamento del limite (registrato)', capExceeded: 'Oltre il limite legale', invoices: 'Le mie fatture', invoiceNo: 'Fattura',
+  amount: 'Importo', downloadPdf: 'Scarica il PDF', ownerStatement: 'Rendiconto del proprietario', invoiceLines: 'Righe di fattura (CSV)', noInvoices: 'Ancora nessuna fattura.', preview: 'Anteprima', login: 'Accedi', logout: 'Esci', username: 'E-mail o nome utente', password: 'Password', operatorToken: 'Token del gestore',
   useToken: 'Con il token del gestore', usePassword: 'Con una password', badLogin: 'Accesso o password errati.', sites: 'Impianti', site: 'Impianto',
   meter: 'Contatore', home: 'Il mio consumo', actions: 'Azioni del gestore', language: 'Lingua', today: 'Oggi', thisMonth: 'Questo mese',
   production: 'Produzione', consumption: 'Consumo', selfConsumption: 'Autoconsumo', selfSufficiency: 'Autosufficienza', health: 'Stato dei dati',

@@ -16,3 +16,4 @@ export {
   normalizeIban,
   qrReference,
 } from './payment-refs.js';
+export { checkBillingSetup, type BillingSetupDoc, type SetupParticipant } from './setup.js';

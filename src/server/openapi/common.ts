@@ -46,7 +46,7 @@ const STATUS_TEXT: Record<number, string> = {
   401: 'Missing, invalid or expired token (or wrong credentials on `/auth`).',
   404: 'Unknown, or not granted to you: a site that exists but is not granted is answered exactly like one that does not exist.',
   405: 'Wrong method for this path: the `Allow` header lists the methods it answers.',
-  409: 'The id, username or prim_ad is already in use.',
+  409: 'The id, username or prim_ad is already in use; or a billing run is finalized already, or its cap check blocks finalizing.',
   410: 'The change feed no longer holds what followed this cursor (older than its retention): resynchronise, then follow the feed again from a fresh cursor.',
   413: 'Body too large: over the body limit (1 MiB by default; only the gateway API takes large batches).',
   415: 'Unsupported Content-Type: send `application/json` (or `application/x-www-form-urlencoded` to `/auth`).',

@@ -292,6 +292,30 @@ export const pgMigrations: string[] = [
   ALTER TABLE meter_alloc_day ADD COLUMN n_present integer;
   ALTER TABLE meter_alloc_day ADD COLUMN n_estimated integer;
   `,
+  /* 4: billing: one setup document per site, and the billing runs with their frozen inputs and outputs */ `
+  CREATE TABLE billing_setups (
+    site_id text PRIMARY KEY REFERENCES sites(id),
+    doc_json text NOT NULL,
+    updated_at bigint NOT NULL
+  );
+
+  CREATE TABLE billing_runs (
+    id text PRIMARY KEY,
+    site_id text NOT NULL REFERENCES sites(id),
+    period_from text NOT NULL,
+    period_to text NOT NULL,
+    from_ms bigint NOT NULL,
+    to_ms bigint NOT NULL,
+    status text NOT NULL,
+    created_at bigint NOT NULL,
+    finalized_at bigint,
+    input_json text NOT NULL,
+    run_json text NOT NULL,
+    numbers_json text,
+    override_json text
+  );
+  CREATE INDEX billing_runs_site ON billing_runs(site_id, created_at);
+  `,
 ];
 
 /** the advisory lock key every kWhub instance takes while migrating one database (64-bit, ASCII "kWhubMIG") */

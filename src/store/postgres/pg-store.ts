@@ -10,7 +10,7 @@ import { runMigrations } from './migrations.js';
 import { meterFromRow, siteFromRow, siteToRow } from '../row-mapping.js';
 import { patchColumns } from '../engine-shared.js';
 import { monthOf, PARTITIONED } from './partitions.js';
-import { PgResidents } from './pg-residents.js';
+import { PgBilling } from './pg-billing.js';
 
 type Row = Record<string, unknown>;
 
@@ -20,7 +20,7 @@ function defined(m: Record<string, unknown>): Row {
 
 export type { PgStoreOptions } from './pg-base.js';
 
-export class PgStore extends PgResidents implements Store {
+export class PgStore extends PgBilling implements Store {
   readonly engine = 'postgres' as const;
 
   async migrate(): Promise<void> {

@@ -297,4 +297,28 @@ export const sqliteMigrations: string[] = [
   ALTER TABLE meter_alloc_day ADD COLUMN n_present INTEGER;
   ALTER TABLE meter_alloc_day ADD COLUMN n_estimated INTEGER;
   `,
+  /* 9: billing: one setup document per site, and the billing runs with their frozen inputs and outputs */ `
+  CREATE TABLE billing_setups (
+    site_id TEXT PRIMARY KEY REFERENCES sites(id),
+    doc_json TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE billing_runs (
+    id TEXT PRIMARY KEY,
+    site_id TEXT NOT NULL REFERENCES sites(id),
+    period_from TEXT NOT NULL,
+    period_to TEXT NOT NULL,
+    from_ms INTEGER NOT NULL,
+    to_ms INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    finalized_at INTEGER,
+    input_json TEXT NOT NULL,
+    run_json TEXT NOT NULL,
+    numbers_json TEXT,
+    override_json TEXT
+  );
+  CREATE INDEX billing_runs_site ON billing_runs(site_id, created_at);
+  `,
 ];

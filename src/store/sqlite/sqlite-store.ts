@@ -10,7 +10,7 @@ import { sqliteMigrations } from './migrations.js';
 import { meterFromRow, siteFromRow, siteToRow } from '../row-mapping.js';
 import { patchColumns } from '../engine-shared.js';
 import { SqlitePipeline } from './sqlite-pipeline.js';
-import { SqliteResidents } from './sqlite-residents.js';
+import { SqliteBilling } from './sqlite-billing.js';
 
 type Row = Record<string, unknown>;
 
@@ -28,7 +28,7 @@ function meterToRow(m: Record<string, unknown>): Row {
 
 export type { SqliteStoreOptions } from './sqlite-base.js';
 
-export class SqliteStore extends SqliteResidents implements Store {
+export class SqliteStore extends SqliteBilling implements Store {
   readonly engine = 'sqlite' as const;
 
   async migrate(): Promise<void> {

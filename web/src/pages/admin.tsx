@@ -11,6 +11,7 @@ import { useAsync } from '../hooks';
 import { fmtDate, t } from '../i18n';
 import { href } from '../router';
 import { NotFound } from './not-found';
+import { BillingRuns } from '../cards/billing-runs';
 
 interface ResidentV { id: string; name: string; email: string; has_password: boolean }
 interface TenancyV { id: string; meter_id: string; resident_id: string; from: string; to: string | null }
@@ -42,6 +43,7 @@ export function AdminPage({ siteId }: { siteId: string }) {
       <Developers siteId={siteId} />
       <LockDate detail={detail.value} />
       <Revalidate detail={detail.value} />
+      <BillingRuns siteId={siteId} zone={detail.value.site.timezone} now={Date.now()} />
     </main>
   );
 }

@@ -11,6 +11,7 @@ import { useAsync } from '../hooks';
 import { fmtDate, fmtDelta, fmtKwh, fmtPct, t } from '../i18n';
 import { bucketOf, comparePeriod, period, periodAt, rangeOf } from '../period';
 import { href } from '../router';
+import { MyInvoices } from '../cards/my-invoices';
 
 export function Home({ session }: { session: Session }) {
   const site = session.sites[0];
@@ -24,6 +25,7 @@ export function Home({ session }: { session: Session }) {
       <h2>{t('myMeters')}</h2>
       {session.tenancies.map((x) => <TenancyCard tenancy={x} zone={zone} />)}
       {session.sites.map((s) => <Community siteId={s.id} zone={s.timezone} name={s.name} />)}
+      <MyInvoices />
     </main>
   );
 }

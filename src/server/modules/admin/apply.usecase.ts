@@ -12,6 +12,7 @@ import { check } from '../../validate.js';
 import * as uc from './admin.usecases.js';
 import { SensorPatchSchema } from './admin.schemas.js';
 import { applyResidents, type AppliedResident } from '../residents/apply-residents.js';
+import { putBillingSetup } from '../billing/billing.usecases.js';
 
 const ApplyDoc = Type.Object({
   id: Type.Optional(Type.String()),
@@ -32,6 +33,8 @@ export interface ApplySummary {
   sensors: { id: string; name: string; action: 'created' | 'updated' }[];
   developers: { username: string; action: 'created' | 'updated'; site_id: string }[];
   residents: AppliedResident[];
+  /** whether the file's `billing` section (the site's billing setup) was stored */
+  billing: 'set' | 'unchanged';
 }
 
 function ruleRefs(rule: unknown): string[] {
@@ -40,7 +43,7 @@ function ruleRefs(rule: unknown): string[] {
 
 export async function applySiteDocument(deps: Deps, input: unknown): Promise<ApplySummary> {
   const doc = check(ApplyDoc, input, 'file');
-  const { meters = [], sensors = [], developers = [], residents, ...siteFields } = doc as Record<string, unknown> & typeof doc;
+  const { meters = [], sensors = [], developers = [], residents, billing, ...siteFields } = doc as Record<string, unknown> & typeof doc;
 
   let siteAction: 'created' | 'updated' = 'updated';
   // the same site is found again by its id, or (a file without ids) by its site_ref
@@ -56,7 +59,7 @@ export async function applySiteDocument(deps: Deps, input: unknown): Promise<App
     siteAction = 'created';
   }
 
-  const summary: ApplySummary = { site_id: siteId, site: siteAction, meters: [], sensors: [], developers: [], residents: [] };
+  const summary: ApplySummary = { site_id: siteId, site: siteAction, meters: [], sensors: [], developers: [], residents: [], billing: 'unchanged' };
 
   // physical meters first, then rule meters once everything they refer to exists
   let todo = [...meters];
@@ -94,6 +97,11 @@ export async function applySiteDocument(deps: Deps, input: unknown): Promise<App
   }
   // residents last: their tenancies name the meters above
   summary.residents = await applyResidents(deps, siteId, residents);
+  // billing after the residents its participants name (PUT /sites/:id/billing's document)
+  if (billing !== undefined) {
+    await prefixed('billing', () => putBillingSetup(deps, siteId, billing));
+    summary.billing = 'set';
+  }
   return summary;
 }
 
@@ -113,4 +121,16 @@ async function applyMeter(deps: Deps, siteId: string, m: Record<string, unknown>
   }
   const created = await uc.createMeter(deps, siteId, m);
   return { id: created.id, name: created.name, action: 'created' };
+}
+
+/** the billing setup's errors name their field inside the file's `billing` section */
+async function prefixed<T>(section: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof KwhubError && e.code === 'param.invalid' && e.param !== undefined) {
+      throw new KwhubError('param.invalid', `${section}.${e.message}`, { param: `${section}.${e.param}` });
+    }
+    throw e;
+  }
 }

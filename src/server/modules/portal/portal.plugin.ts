@@ -12,6 +12,7 @@ import type { AppContext } from '../../context.js';
 import { portalAuthRoutes } from './portal.auth.routes.js';
 import { portalRoutes } from './portal.routes.js';
 import { portalAdminRoutes } from './portal.admin.js';
+import { portalBillingRoutes } from './portal.billing.js';
 import { sessionGuard } from './portal.session.js';
 
 /** the built page: dist/web beside dist/server (src/server/… when run from source by tsx) */
@@ -34,6 +35,7 @@ export async function registerPortal(app: FastifyInstance, ctx: AppContext): Pro
     await portal.register(async (priv) => {
       priv.addHook('onRequest', sessionGuard(ctx));
       await portalRoutes(priv, ctx);
+      await portalBillingRoutes(priv, ctx);
       await portalAdminRoutes(priv, ctx, app);
     });
   }, { prefix: '/api/portal/v1' });
