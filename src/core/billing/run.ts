@@ -93,7 +93,9 @@ export function runBilling(input: BillingInput): BillingRun {
     if (typeof row === 'number' || row.ok) continue;
     warnings.push(
       `reconciliation: billed ${name} differs from the site's by ${round6(row.difference_kwh)} kWh ` +
-        '(a consumer meter not billed, a battery charged from the grid, or missing data: see the meters\' warnings)',
+        '(a consumer meter not billed, a battery charged from the grid, missing data: see the meters\' warnings; or quarter-hours ' +
+        'where the grid import exceeded the consumers\' metered consumption, meter tolerance or losses, which the allocation ' +
+        'shares as no solar: then self and ext differ by the same amount in opposite directions)',
     );
   }
 
