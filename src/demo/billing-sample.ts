@@ -3,8 +3,8 @@
  * meter and a PV plant: synthetic loads and production for any period, run
  * through the real allocation so self/ext are what kWhub would serve; some
  * moves with a few days' vacancy; HT/NT tariffs with a change on 1 July;
- * VAT. Used by the documents' tests, the billing benchmark and
- * `kwhub billing-sample`, so an invoice can be seen without a store.
+ * VAT. Used by the documents' tests and the billing benchmark, so an
+ * invoice can be made without a store.
  */
 import { allocate } from '../core/allocation/allocate.js';
 import type { BillingInput, Participant, Tariff } from '../core/billing/index.js';
@@ -13,6 +13,7 @@ import { DAY_MS, daysFromCivil } from '../core/time/civil.js';
 import { zoneOffsets } from '../core/time/zone.js';
 import { INTERVAL_MS } from '../core/types.js';
 import { Rng } from './rng.js';
+import { SWISS_HTNT_RULES } from './billing-setup.js';
 
 const ZONE = 'Europe/Zurich';
 const LANGS = ['de', 'fr', 'it', 'en'] as const;
@@ -20,13 +21,7 @@ const NAMES = ['Anna Muster', 'Claire Dubois', 'Giulia Rossi', 'John Smith', 'Pe
 const STREETS = ['Sonnenweg', 'Rue du Lac', 'Via Cantonale', 'Bahnhofstrasse'];
 
 export const SAMPLE_HTNT = {
-  rules: [
-    { window: 'HT', days: 'mon-fri', from: '07:00', to: '20:00' },
-    { window: 'NT', days: 'mon-fri', from: '20:00', to: '07:00' },
-    { window: 'HT', days: 'sat', from: '07:00', to: '13:00' },
-    { window: 'NT', days: 'sat', from: '13:00', to: '07:00' },
-    { window: 'NT', days: 'sun', from: '00:00', to: '24:00' },
-  ],
+  rules: SWISS_HTNT_RULES,
   holidays: ['2024-01-01', '2024-08-01', '2024-12-25', '2025-01-01', '2025-08-01', '2025-12-25'],
 };
 

@@ -14,14 +14,17 @@ import type { DemoSite } from './site.js';
 
 const HOLIDAYS = ['01-01', '01-02', '08-01', '12-25', '12-26'];
 
+/** a typical Swiss utility's HT/NT windows: high Mon–Fri 07–20 and Sat 07–13, low otherwise (and on holidays) */
+export const SWISS_HTNT_RULES: Tariff['windows']['rules'] = [
+  { window: 'HT', days: 'mon-fri', from: '07:00', to: '20:00' },
+  { window: 'NT', days: 'mon-fri', from: '20:00', to: '07:00' },
+  { window: 'HT', days: 'sat', from: '07:00', to: '13:00' },
+  { window: 'NT', days: 'sat', from: '13:00', to: '07:00' },
+  { window: 'NT', days: 'sun', from: '00:00', to: '24:00' },
+];
+
 const WINDOWS = {
-  rules: [
-    { window: 'HT', days: 'mon-fri', from: '07:00', to: '20:00' },
-    { window: 'NT', days: 'mon-fri', from: '20:00', to: '07:00' },
-    { window: 'HT', days: 'sat', from: '07:00', to: '13:00' },
-    { window: 'NT', days: 'sat', from: '13:00', to: '07:00' },
-    { window: 'NT', days: 'sun', from: '00:00', to: '24:00' },
-  ],
+  rules: SWISS_HTNT_RULES,
   holidays: [2024, 2025, 2026, 2027, 2028].flatMap((y) => HOLIDAYS.map((d) => `${y}-${d}`)),
 };
 
