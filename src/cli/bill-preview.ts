@@ -14,8 +14,7 @@ import { renderRunDocuments } from '../billing/index.js';
 import { billingInputFromStore, type BillingSetup } from '../billing/from-store.js';
 import { formatCentimes, runBilling } from '../core/billing/index.js';
 import { KwhubError } from '../core/errors.js';
-import { getSiteOr404 } from '../server/modules/admin/admin.usecases.js';
-import { action, dbOption, withStore } from './common.js';
+import { action, dbOption, siteOption, withStore } from './common.js';
 
 interface PreviewOptions {
   db?: string;
@@ -45,13 +44,7 @@ export function registerBillPreview(program: Command): void {
         }
       }
       await withStore(opts.db, async (deps, store) => {
-        let siteId = opts.site;
-        if (!siteId) {
-          const sites = await store.listSites();
-          if (sites.length !== 1) throw new KwhubError('param.invalid', `the database has ${sites.length} sites: name one with --site`, { param: '--site' });
-          siteId = sites[0].id;
-        }
-        const site = await getSiteOr404(deps, siteId);
+        const site = await siteOption(deps, store, opts.site);
         const lastQuarter = DateTime.fromMillis(deps.clock.now(), { zone: site.timezone }).startOf('quarter').minus({ quarters: 1 });
         const period = { from: opts.from ?? lastQuarter.toISODate()!, to: opts.to ?? lastQuarter.plus({ quarters: 1 }).toISODate()! };
         const input = await billingInputFromStore(store, site, period, setup);

@@ -10,11 +10,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { formatCentimes, type BillingRun } from '../core/billing/index.js';
-import { KwhubError } from '../core/errors.js';
-import { getSiteOr404 } from '../server/modules/admin/admin.usecases.js';
 import { createBillingRun, documentNames, finalizeBillingRun, getBillingRunOr404, renderBillingDocument } from '../server/modules/billing/billing.usecases.js';
 import type { BillingRunRecord } from '../store/billing-store.js';
-import { action, dbOption, withStore } from './common.js';
+import { action, dbOption, siteOption, withStore } from './common.js';
 
 interface BillOptions {
   db?: string;
@@ -40,13 +38,7 @@ export function registerBill(program: Command): void {
     .addHelpText('after', '\nExamples:\n  kwhub bill --from 2026-01-01 --to 2026-04-01 --out invoices/\n  kwhub bill --run <run_id> --finalize --out invoices/\n')
     .action(action(async (opts: BillOptions) => {
       await withStore(opts.db, async (deps, store) => {
-        let siteId = opts.site;
-        if (!siteId) {
-          const sites = await store.listSites();
-          if (sites.length !== 1) throw new KwhubError('param.invalid', `the database has ${sites.length} sites: name one with --site`, { param: '--site' });
-          siteId = sites[0].id;
-        }
-        const site = await getSiteOr404(deps, siteId);
+        const site = await siteOption(deps, store, opts.site);
         let rec: BillingRunRecord;
         if (opts.run) {
           rec = await getBillingRunOr404(deps, site.id, opts.run);

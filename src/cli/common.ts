@@ -6,6 +6,8 @@ import { systemClock } from '../core/clock.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { createDeps, type Deps } from '../server/context.js';
+import { getSiteOr404 } from '../server/modules/admin/admin.usecases.js';
+import type { Site } from '../store/store.js';
 
 export function loadConfig(overrides: Partial<Record<ConfigKey, unknown>>): Config {
   return parseConfig(process.env, overrides);
@@ -49,4 +51,14 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** the site named by --site, or the database's only site (a database with several needs --site) */
+export async function siteOption(deps: Deps, store: Store, siteId: string | undefined): Promise<Site> {
+  if (!siteId) {
+    const sites = await store.listSites();
+    if (sites.length !== 1) throw new KwhubError('param.invalid', `the database has ${sites.length} sites: name one with --site`, { param: '--site' });
+    siteId = sites[0].id;
+  }
+  return getSiteOr404(deps, siteId);
 }
