@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { KwhubError } from '../core/errors.js';
 import { createLiveSource, type Register } from '../demo/live.js';
 import { demoSite } from '../demo/site.js';
-import { DEFAULT_DEMO_SEED } from '../ingest/demo.js';
-import { registersOf } from '../core/types.js';
+import { DEFAULT_DEMO_SEED, lastDemoRegisters } from '../ingest/demo.js';
 import { createGateway } from '../server/modules/admin/admin.usecases.js';
 import { action, dbOption, withStore } from './common.js';
 
@@ -34,15 +33,7 @@ export function registerGatewaySim(program: Command): void {
       const { token, registers } = await withStore(opts.db, async (deps, store) => {
         if (!(await store.getSite(site.siteId))) throw new KwhubError('site.not_found', `no demo site (seed ${opts.seed}) in this database: run "kwhub demo" (or npm start) first`);
         const gw = await createGateway(deps, site.siteId, { name: `gateway-sim ${new Date().toISOString()}` });
-        const regs = new Map<string, Register>();
-        for (const meter of await store.listMeters(site.siteId)) {
-          if (meter.rule !== null) continue;
-          const extent = await store.rawExtent(meter.id);
-          if (!extent) continue;
-          const [last] = await store.rawReadings(meter.id, extent.to, extent.to);
-          const [first, second] = registersOf(meter.type);
-          regs.set(meter.id, { ts: last.ts, a: last[first] ?? 0, b: second ? (last[second] ?? 0) : 0 });
-        }
+        const regs: Map<string, Register> = await lastDemoRegisters(store, site.siteId);
         return { token: gw.token, registers: regs };
       });
       const source = createLiveSource(opts.seed);

@@ -10,7 +10,7 @@ import { createMeterState, seededRegisters } from '../demo/meter-sim/state.js';
 import { startModbusSlave, startRtuOverTcpSlave, type Fault } from '../demo/meter-sim/modbus-slave.js';
 import { startMbusSlave } from '../demo/meter-sim/mbus-slave.js';
 import { MBUS_GROUPS, mbusBusOf, simGatewayYaml } from '../demo/meter-sim/gateway-yaml.js';
-import { DEFAULT_DEMO_SEED } from '../ingest/demo.js';
+import { DEFAULT_DEMO_SEED, lastDemoRegisters } from '../ingest/demo.js';
 import { createGateway } from '../server/modules/admin/admin.usecases.js';
 import { action, withStore } from './common.js';
 
@@ -69,18 +69,12 @@ export function registerMeterSim(program: Command): void {
         const site = demoSite(opts.seed);
         await withStore(opts.db, async (deps, store) => {
           if (!(await store.getSite(site.siteId))) throw new ConfigError(`no demo site (seed ${opts.seed}) in ${opts.db}: run "kwhub demo" or npm start first, or leave out --db`);
-          for (const meter of await store.listMeters(site.siteId)) {
-            if (meter.rule !== null) continue;
-            const extent = await store.rawExtent(meter.id);
-            if (!extent) continue;
-            const [last] = await store.rawReadings(meter.id, extent.to, extent.to);
-            const [first, second] = registersOf(meter.type);
+          for (const [meterId, { type, ts, a, b }] of await lastDemoRegisters(store, site.siteId)) {
+            const [first, second] = registersOf(type);
             // a simulated register shows its value at its own resolution (float32, 0.1 kWh, litres…): started a step above
             // the last stored reading, it never reads below it (which validation would take for a meter exchange)
             const step = second ? 0.1 : first === 'heat_energy_kwh' ? 0.01 : 0.001;
-            const a = last[first] ?? 0;
-            const b = second ? (last[second] ?? 0) : 0;
-            registers.set(meter.id, { ts: last.ts, a: a + step, b: b > 0 ? b + step : 0 });
+            registers.set(meterId, { ts, a: a + step, b: b > 0 ? b + step : 0 });
           }
           if (opts.writeConfig && !token) token = (await createGateway(deps, site.siteId, { name: `meter-sim gateway ${new Date().toISOString()}` })).token;
         });

@@ -5,7 +5,9 @@
  * outage batch arrives late, as it would from a real gateway).
  */
 import { KwhubError } from '../core/errors.js';
-import { INTERVAL_MS } from '../core/types.js';
+import { INTERVAL_MS, registersOf, type MeterType } from '../core/types.js';
+import type { Register } from '../demo/live.js';
+import type { Store } from '../store/store.js';
 import { demoSiteDocument } from '../demo/site.js';
 import { generateDemoReadings } from '../demo/readings.js';
 import { demoFacts } from '../demo/facts.js';
@@ -75,4 +77,18 @@ export async function runDemo(deps: Deps, opts: DemoOptions): Promise<DemoResult
   const period = { from: quarter.toISODate()!, to: quarter.plus({ quarters: 1 }).toISODate()! };
   const billingRun = await createBillingRun(deps, doc.id, period, { id: demoObjectId(opts.seed, `billing-run ${period.from}`) });
   return { siteId: doc.id, username: DEMO_USERNAME, password: DEMO_PASSWORD, readings: counts, residents, billingRun: { id: billingRun.id, from: billingRun.from, to: billingRun.to } };
+}
+
+/** each measured meter's last stored reading as the live sources continue it: `a`/`b` are its registers (registersOf) */
+export async function lastDemoRegisters(store: Store, siteId: string): Promise<Map<string, Register & { type: MeterType }>> {
+  const out = new Map<string, Register & { type: MeterType }>();
+  for (const meter of await store.listMeters(siteId)) {
+    if (meter.rule !== null) continue;
+    const extent = await store.rawExtent(meter.id);
+    if (!extent) continue;
+    const [last] = await store.rawReadings(meter.id, extent.to, extent.to);
+    const [first, second] = registersOf(meter.type);
+    out.set(meter.id, { type: meter.type, ts: last.ts, a: last[first] ?? 0, b: second ? (last[second] ?? 0) : 0 });
+  }
+  return out;
 }
