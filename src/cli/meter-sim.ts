@@ -61,6 +61,8 @@ export function registerMeterSim(program: Command): void {
       const clock = clockFrom(opts.testClock);
       const faults = parseFaults(opts.fault);
       const meters = demoMeterPlan(opts.seed);
+      // the M-Bus ports follow the Modbus port by default, and the gateway.yaml names them: fixed ports, not 0
+      if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65532) throw new ConfigError(`--port: give a TCP port from 1 to 65,532 (got ${opts.port}); the M-Bus meters take the next three unless --mbus-ports`);
       const mbusPorts = (opts.mbusPorts ?? `${opts.port + 1},${opts.port + 2},${opts.port + 3}`).split(',').map(Number);
       if (mbusPorts.length !== 3 || mbusPorts.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw new ConfigError('--mbus-ports: give three TCP ports, e.g. 5021,5022,5023');
       let token = opts.token ?? null;

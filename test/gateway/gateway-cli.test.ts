@@ -73,4 +73,7 @@ describe('kwhub gateway with a bad configuration', () => {
   it('should say which file it cannot read', async () => {
     expectClear(await kwhub(['gateway', '--config', join(dir, 'nope.yaml')]), /cannot read .*nope\.yaml \(ENOENT\)/);
   });
+  it('should refuse meter-sim on port 0, whose M-Bus ports would be 1 to 3', async () => {
+    expectClear(await kwhub(['meter-sim', '--port', '0']), /--port: give a TCP port from 1 to 65,532 \(got 0\)/);
+  });
 });
