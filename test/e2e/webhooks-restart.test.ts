@@ -72,10 +72,16 @@ describe('webhook deliveries across a crash', () => {
     expect(got).toHaveLength(2);
     expect(got[1].headers['x-kwhub-delivery-id']).toBe(failed.headers['x-kwhub-delivery-id']);
     expect(got[1].body).toBe(failed.body);
-    const log = await fetch(`${second.url}/api/admin/v1/developers/${S.developer.username}/webhooks/${hook.body.id}/deliveries`, {
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-    });
-    const body = (await log.json()) as { deliveries: { status: string; attempts: number; log: { status: number }[] }[] };
+    // the receiver has the request before the sender has recorded its answer: read the log until it has (bounded)
+    type Log = { deliveries: { status: string; attempts: number; log: { status: number }[] }[] };
+    let body: Log = { deliveries: [] };
+    for (let i = 0; i < 100 && body.deliveries[0]?.status !== 'delivered'; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      const log = await fetch(`${second.url}/api/admin/v1/developers/${S.developer.username}/webhooks/${hook.body.id}/deliveries`, {
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      });
+      body = (await log.json()) as Log;
+    }
     expect(body.deliveries[0]).toMatchObject({ status: 'delivered', attempts: 2 });
     expect(body.deliveries[0].log.map((a) => a.status)).toEqual([500, 200]);
   }, 60_000);
