@@ -316,6 +316,16 @@ function slotRange(day: number, from: number, to: number): [number, number] {
   return [k0, Math.max(k0, k1)];
 }
 
+/**
+ * The days [lo, hi) whose chunks hold a slot start in [from, to): a write over
+ * [from, to) replaces exactly the rows of those days (chunksForWrite's days). Null when no slot start is in range.
+ */
+export function chunkDays(from: number, to: number): [number, number] | null {
+  const first = Math.ceil(from / SLOT_MS) * SLOT_MS;
+  if (!(first < to)) return null;
+  return [dayOf(first), dayOf(Math.ceil(to / SLOT_MS) * SLOT_MS - SLOT_MS) + DAY_MS];
+}
+
 /** the days of [from, to) only partly covered: their stored chunks must be read before a write */
 export function partialDays(from: number, to: number): number[] {
   if (!(from < to)) return [];

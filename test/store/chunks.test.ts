@@ -11,6 +11,7 @@ import {
   SLOT_MS,
   allocFromChunks,
   chunkCounts,
+  chunkDays,
   chunkEdge,
   chunksForWrite,
   columnsFromChunks,
@@ -249,10 +250,14 @@ describe('chunksForWrite / columnsFromChunks', () => {
 
           const old = new Map<number, Uint8Array>();
           for (const d of partialDays(from, to)) if (table.has(d)) old.set(d, table.get(d)!);
-          for (const { day, data } of chunksForWrite(from, to, toColumns(ts, rows), old)) {
-            if (data === null) table.delete(day);
-            else table.set(day, data);
-          }
+          const written = chunksForWrite(from, to, toColumns(ts, rows), old);
+          // as the engines apply it: delete the rows of chunkDays, insert the non-null ones
+          const days = chunkDays(from, to);
+          const expectedDays: number[] = [];
+          if (days) for (let d = days[0]; d < days[1]; d += DAY_MS) expectedDays.push(d);
+          expect(written.map((r) => r.day)).toEqual(expectedDays);
+          for (const d of expectedDays) table.delete(d);
+          for (const { day, data } of written) if (data !== null) table.set(day, data);
         }
         // no empty chunk is ever kept
         for (const data of table.values()) expect(chunkCounts(data).present).toBeGreaterThan(0);
