@@ -4,6 +4,7 @@ import { parseConfig, ConfigError, type Config, type ConfigKey } from '../config
 import { KwhubError } from '../core/errors.js';
 import { systemClock } from '../core/clock.js';
 import { openStore } from '../store/open-store.js';
+import { moveProgress } from './migrate.js';
 import type { Store } from '../store/store.js';
 import { createDeps, type Deps } from '../server/context.js';
 import { getSiteOr404 } from '../server/modules/admin/admin.usecases.js';
@@ -15,7 +16,7 @@ export function loadConfig(overrides: Partial<Record<ConfigKey, unknown>>): Conf
 
 export async function withStore<T>(db: string | undefined, fn: (deps: Deps, store: Store) => Promise<T>): Promise<T> {
   const config = loadConfig({ db });
-  const store = await openStore(config.db);
+  const store = await openStore(config.db, { moveProgress: moveProgress() });
   try {
     return await fn(createDeps(store, systemClock), store);
   } finally {

@@ -9,6 +9,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { siteData } from '../server/modules/series/series.usecases.js';
 import { action } from './common.js';
+import { moveProgress } from './migrate.js';
 
 /** a fingerprint of what the developer API serves for a site: its daily site_data over all its data */
 async function servedChecksum(store: Store, siteId: string): Promise<{ rows: number; sha256: string }> {
@@ -30,8 +31,8 @@ export function registerCopy(program: Command): void {
     .option('--quiet', 'no progress bars')
     .action(action(async (opts: { from: string; to: string; quiet?: boolean }) => {
       if (opts.from === opts.to) throw new KwhubError('param.invalid', '--from and --to name the same database');
-      const source = await openStore(opts.from);
-      const target = await openStore(opts.to);
+      const source = await openStore(opts.from, { moveProgress: moveProgress() });
+      const target = await openStore(opts.to, { moveProgress: moveProgress() });
       try {
         const bars = new Map<string, cliProgress.SingleBar>();
         const labels = { entities: 'sites and people', readings: 'raw readings (months)', billed: 'billed history (sites)', pipeline: 'validating (sites)' };
@@ -75,15 +76,5 @@ export function registerCopy(program: Command): void {
         await source.close();
         await target.close();
       }
-    }));
-
-  program.command('migrate')
-    .description('bring the database schema up to date (also done at every start)')
-    .option('--db <path-or-url>', 'SQLite file path or postgres:// URL (env KWHUB_DB, default ./kwhub.sqlite)')
-    .action(action(async (opts: { db?: string }) => {
-      const db = opts.db ?? process.env.KWHUB_DB ?? './kwhub.sqlite';
-      const store = await openStore(db); // migrates
-      await store.close();
-      process.stdout.write(`schema of ${db.replace(/\/\/[^@]*@/, '//…@')} is up to date\n`);
     }));
 }

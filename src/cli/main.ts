@@ -15,6 +15,7 @@ import { registerResident } from './resident.js';
 import { registerTrust } from './trust.js';
 import { registerGateway } from './gateway.js';
 import { registerMeterSim } from './meter-sim.js';
+import { registerMigrate } from './migrate.js';
 
 const program = new Command('kwhub')
   .description('kWhub: metering data for solar self-consumption communities, served as the Climkit Developer API')
@@ -35,5 +36,6 @@ registerResident(program);
 registerTrust(program);
 registerGateway(program);
 registerMeterSim(program);
+registerMigrate(program);
 
 await program.parseAsync(process.argv);

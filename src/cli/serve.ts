@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError, describeConfig } from '../config/config.js';
 import { openStore } from '../store/open-store.js';
+import { moveProgress } from './migrate.js';
 import { createApp } from '../server/app.js';
 import { logDestination } from '../server/log-stream.js';
 import { createRedisRateStore } from '../server/rate-limit/redis-rate-store.js';
@@ -32,7 +33,7 @@ export interface RunningServer {
 /** Starts the API on the configured address; prints a generated admin token once. */
 export async function startServer(overrides: { db?: string; port?: number; host?: string; redis?: string }): Promise<RunningServer> {
   const config = loadConfig(overrides);
-  const store = await openStore(config.db);
+  const store = await openStore(config.db, { moveProgress: moveProgress() });
   const rateStore = config.redis ? await createRedisRateStore(config.redis) : undefined;
   const { app, generatedAdminToken } = await createApp({ config, store, rateStore, logStream: logDestination() });
   if (generatedAdminToken) {

@@ -3,6 +3,7 @@ import { systemClock } from '../core/clock.js';
 import { DEFAULT_DEMO_SEED, DEMO_PASSWORD, DEMO_USERNAME } from '../ingest/demo.js';
 import { createDeps } from '../server/context.js';
 import { openStore } from '../store/open-store.js';
+import { moveProgress } from './migrate.js';
 import { assertCanListen, startServer } from './serve.js';
 import { action, dbOption, loadConfig } from './common.js';
 import { credentialsText, demoWithProgress } from './demo.js';
@@ -77,7 +78,7 @@ export function registerStart(program: Command): void {
       const config = loadConfig({ db: opts.db, port: opts.port, host: opts.host });
       // before a minute of demo: is the port free?
       await assertCanListen(config.host, config.port);
-      const store = await openStore(config.db);
+      const store = await openStore(config.db, { moveProgress: moveProgress() });
       let siteId: string | null = null;
       let runId: string | null = null;
       try {
