@@ -2,7 +2,16 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { openStore, type MoveProgress, type MoveResult } from '../store/open-store.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { action, dbOption, loadConfig } from './common.js';
+
+/** VACUUM; returns the bytes the file shrank by */
+function vacuum(store: SqliteStore): number {
+  const size = () => (store.db.pragma('page_count', { simple: true }) as number) * (store.db.pragma('page_size', { simple: true }) as number);
+  const before = size();
+  store.db.exec('VACUUM');
+  return before - size();
+}
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -44,16 +53,24 @@ export function moveProgress(stream: NodeJS.WriteStream = process.stderr): MoveP
 export function registerMigrate(program: Command): void {
   dbOption(program.command('migrate'))
     .description('bring a database up to date: schema migrations, then (once) the move of old interval rows into chunk storage, verified per site; also done at every start')
-    .action(action(async (opts: { db?: string }) => {
+    .option('--vacuum', 'SQLite: afterwards rewrite the file without its free pages (after the move, about half of it), giving them back to the disk; needs as much free disk as the file takes')
+    .action(action(async (opts: { db?: string; vacuum?: boolean }) => {
       const db = loadConfig({ db: opts.db }).db;
       const progress = moveProgress();
       const store = await openStore(db, { moveProgress: progress });
-      await store.close();
+      let freed: number | null = null;
+      try {
+        if (opts.vacuum && store instanceof SqliteStore) freed = vacuum(store);
+      } finally {
+        await store.close();
+      }
       const r = progress.result!;
       const name = db.replace(/\/\/[^@]*@/, '//…@');
       process.stdout.write(`schema of ${name} is up to date\n`);
       process.stdout.write(r.alreadyDone
         ? 'validated intervals: already in chunk storage\n'
         : `validated intervals: ${r.sites > 0 ? `moved ${fmt(r.rows)} rows of ${r.sites} site${r.sites === 1 ? '' : 's'} into ${fmt(r.chunks)} chunks (checksums equal)` : 'no old rows to move'}${r.dropped ? '; old intervals table dropped' : ''}\n`);
+      if (freed !== null) process.stdout.write(`vacuumed: ${fmt(Math.round(freed / 1024))} KiB given back to the disk\n`);
+      else if (r.sites > 0 && store instanceof SqliteStore) process.stdout.write('the file keeps its size (new data reuses the freed pages); `kwhub migrate --vacuum` gives them back to the disk\n');
     }));
 }

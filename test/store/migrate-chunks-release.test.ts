@@ -3,7 +3,7 @@
  * is migrated in place, by `kwhub migrate` and by a server started on it, and
  * then serves byte for byte what that release exported from it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -57,11 +57,17 @@ describe('a database of the release before chunk storage', () => {
 
     expect(named(await exportHashes(db, expected))).toEqual(named(expected.map((e) => e.sha256)));
 
-    // a second run finds nothing to do
-    const again = await kwhubExit(['migrate', '--db', db]);
+    expect(r.stdout).toContain('`kwhub migrate --vacuum` gives them back');
+
+    // a second run finds nothing to move; --vacuum gives the old table's pages back to the disk
+    const size = statSync(db).size;
+    const again = await kwhubExit(['migrate', '--db', db, '--vacuum']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('already in chunk storage');
+    expect(again.stdout).toMatch(/vacuumed: [\d,]+ KiB given back/);
     expect(again.stderr).toBe('');
+    expect(statSync(db).size).toBeLessThan(size);
+    expect(await exportHashes(db, expected.slice(0, 3))).toEqual(expected.slice(0, 3).map((e) => e.sha256));
   }, 300_000);
 
   it('should be migrated by a server started on it, before it listens, which then serves the same answers', async () => {
