@@ -25,6 +25,7 @@ export async function openStore(db: string, opts: OpenStoreOptions = {}): Promis
     // loaded on demand: a SQLite deployment never loads the PostgreSQL driver
     const { PgStore } = await import('./postgres/pg-store.js');
     const { describeConnectError } = await import('./postgres/pg-connect.js');
+    const { createPgLegacyIntervals } = await import('./postgres/pg-legacy-intervals.js');
     const store = new PgStore({ url: db });
     try {
       await store.migrate();
@@ -32,6 +33,7 @@ export async function openStore(db: string, opts: OpenStoreOptions = {}): Promis
       await store.close().catch(() => undefined);
       throw describeConnectError(e, db) ?? e;
     }
+    await closeOnError(store, () => moveIntervalsToChunks(store, createPgLegacyIntervals(store), { progress: opts.moveProgress }));
     return store;
   }
   const store = new SqliteStore({ path: db });

@@ -1,6 +1,6 @@
 /** The pools, type parsing, transactions and id → pk lookups shared by the PostgreSQL store's parts. */
 import pg from 'pg';
-import { Partitions } from './partitions.js';
+import { Partitions, type PartitionedTable } from './partitions.js';
 
 export interface PgStoreOptions {
   /** postgres://user:password@host:port/database (or postgresql://…) */
@@ -123,6 +123,21 @@ export class PgBase {
         c.release(broken as Error | undefined);
       }
     }
+  }
+
+  /**
+   * Runs `fn` in one transaction with a view of this store whose queries all
+   * run on that transaction's connection, so its reads see the transaction's
+   * uncommitted writes (the data migration checks what the store serves
+   * before it commits). The view is for reads: its own transactions would not nest.
+   */
+  async inTransactionView<T>(fn: (c: pg.PoolClient, view: this) => Promise<T>): Promise<T> {
+    return this.tx((c) => fn(c, Object.create(this, { pool: { value: c } }) as this), true);
+  }
+
+  /** creates the monthly partitions of `table` for these epoch-ms instants (before a transaction that writes them) */
+  async ensurePartitions(table: PartitionedTable, instants: ArrayLike<number>): Promise<void> {
+    await this.partitions.ensure(table, Partitions.months(instants));
   }
 
   private async pkOf(table: 'sites' | 'meters' | 'sensors' | 'developers', id: string): Promise<number> {
