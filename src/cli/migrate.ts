@@ -39,6 +39,7 @@ export function moveProgress(stream: NodeJS.WriteStream = process.stderr): MoveP
     site(s: { siteId: string; done: number; total: number; rows: number; movedRows: number; totalRows: number; elapsedMs: number }) {
       const r = rate(s.movedRows, Date.now() - t0);
       if (bar) bar.update(s.done, { rows: `${fmt(s.movedRows)}/${fmt(s.totalRows)}`, rate: r });
+      else if (s.rows === 0) stream.write(`site ${s.siteId} (${s.done}/${s.total} sites): moved meanwhile by another process\n`);
       else stream.write(`moved site ${s.siteId} (${s.done}/${s.total} sites): ${fmt(s.rows)} rows; ${fmt(s.movedRows)}/${fmt(s.totalRows)} rows done, ${r} rows/s\n`);
     },
     finish(result: MoveResult) {

@@ -122,7 +122,8 @@ export async function moveIntervalsToChunks(store: Store, legacy: LegacyInterval
     for (const [i, p] of pending.entries()) {
       await legacy.prepareSite?.(p.site_id);
       const moved = await legacy.inTransaction((tx) => moveSite(tx, p.site_id, { corrupt: hooks.corrupt === true && i === 0, killInside: hooks.killInside === i }));
-      result.sites++;
+      // 0 rows: another process moved this site meanwhile
+      if (moved.rows > 0) result.sites++;
       result.rows += moved.rows;
       result.chunks += moved.chunks;
       opts.progress?.site({ siteId: p.site_id, done: i + 1, total: pending.length, rows: moved.rows, movedRows: result.rows, totalRows, elapsedMs: Date.now() - t0 });

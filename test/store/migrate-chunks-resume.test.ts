@@ -148,6 +148,16 @@ describe('moving old interval rows into chunks', () => {
     expect(await served(db)).toEqual(servedBefore);
   }, 300_000);
 
+  it('should end the same when two processes migrate one file at once (one waits for the other to finish a site)', async () => {
+    const db = copy('together.sqlite');
+    const both = await Promise.all([kwhubExit(['migrate', '--db', db]), kwhubExit(['migrate', '--db', db])]);
+    for (const x of both) expect(x.code, x.stderr).toBe(0);
+    // each site was moved by exactly one of them
+    for (const site of sites) expect(both.filter((x) => x.stderr.includes(`moved site ${site} (`)), both.map((x) => x.stderr).join('\n')).toHaveLength(1);
+    expect(state(db).old).toBeNull();
+    expect(chunkDigest(db)).toBe(reference);
+  }, 300_000);
+
   it('should roll a site back and fail naming it and both checksums when its chunks do not read back as its rows', async () => {
     const db = copyFixture(dir, 'corrupt.sqlite');
     const r = await kwhubExit(['migrate', '--db', db], { KWHUB_TEST_MIGRATE_CORRUPT: '1' });

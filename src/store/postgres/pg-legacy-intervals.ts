@@ -12,6 +12,15 @@ import { DAY_MS, dayOf } from '../chunks.js';
 import type { LegacyIntervals, LegacySite, LegacyTx } from '../migrate-chunks.js';
 import type { PgStore } from './pg-store.js';
 
+/**
+ * Whether the old table is gone, read from pg_class with this statement's
+ * snapshot: to_regclass() answers from the session's catalog cache, which
+ * taking an advisory lock does not refresh, so it can still see a table that
+ * another instance dropped before we got the lock.
+ */
+const GONE = "SELECT NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'intervals' AND relkind IN ('r', 'p') AND relnamespace = current_schema()::regnamespace) AS gone";
+const UNDEFINED_TABLE = '42P01';
+
 /** the advisory lock key of the interval move (64-bit, one above the schema migration's) */
 const MOVE_LOCK_KEY = '7734765738401810760';
 
@@ -24,6 +33,8 @@ export function createPgLegacyIntervals(store: PgStore): LegacyIntervals {
   const bind = (c: pg.PoolClient, view: Store): LegacyTx => ({
     view,
     async siteSpan(siteId) {
+      // another instance may have finished the move, old table included, while this one waited for the lock
+      if ((await c.query<{ gone: boolean }>(GONE)).rows[0].gone) return null;
       const r = await c.query<{ f: number | null; l: number | null; n: number }>(
         `SELECT min(i.t) AS f, max(i.t) AS l, count(*)::int AS n FROM intervals i
          WHERE i.meter_pk IN (SELECT m.pk FROM meters m JOIN sites s ON s.pk = m.site_pk WHERE s.id = $1)`,
@@ -84,12 +95,18 @@ export function createPgLegacyIntervals(store: PgStore): LegacyIntervals {
 
   return {
     async pendingSites(): Promise<LegacySite[] | null> {
-      const exists = await rowsOf<{ r: string | null }>("SELECT to_regclass('intervals')::text AS r");
-      if (exists[0].r === null) return null;
-      const rows = await rowsOf<{ site_id: string; rows: number; f: number; l: number }>(
-        `SELECT s.id AS site_id, count(*)::int AS rows, min(i.t) AS f, max(i.t) AS l FROM intervals i
-         JOIN meters m ON m.pk = i.meter_pk JOIN sites s ON s.pk = m.site_pk GROUP BY s.pk ORDER BY s.pk`,
-      );
+      if ((await rowsOf<{ gone: boolean }>(GONE))[0].gone) return null;
+      let rows: { site_id: string; rows: number; f: number; l: number }[];
+      try {
+        rows = await rowsOf(
+          `SELECT s.id AS site_id, count(*)::int AS rows, min(i.t) AS f, max(i.t) AS l FROM intervals i
+           JOIN meters m ON m.pk = i.meter_pk JOIN sites s ON s.pk = m.site_pk GROUP BY s.pk ORDER BY s.pk`,
+        );
+      } catch (e) {
+        // another instance finished the move, and dropped the table, in between
+        if ((e as { code?: string }).code === UNDEFINED_TABLE) return null;
+        throw e;
+      }
       for (const r of rows) spans.set(r.site_id, { from: r.f, last: r.l });
       return rows.map((r) => ({ site_id: r.site_id, rows: r.rows }));
     },
@@ -109,10 +126,17 @@ export function createPgLegacyIntervals(store: PgStore): LegacyIntervals {
       await store.ensurePartitions('interval_chunks', days);
     },
     async orphanRows() {
-      return (await rowsOf<{ n: number }>('SELECT count(*)::int AS n FROM intervals WHERE meter_pk NOT IN (SELECT pk FROM meters)'))[0].n;
+      return store.inTransactionView(async (c) => {
+        await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [MOVE_LOCK_KEY]);
+        if ((await c.query<{ gone: boolean }>(GONE)).rows[0].gone) return 0;
+        return (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM intervals WHERE meter_pk NOT IN (SELECT pk FROM meters)')).rows[0].n;
+      });
     },
     async dropTable() {
-      await rowsOf('DROP TABLE IF EXISTS intervals');
+      await store.inTransactionView(async (c) => {
+        await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [MOVE_LOCK_KEY]);
+        await c.query('DROP TABLE IF EXISTS intervals');
+      });
     },
   };
 }

@@ -8,6 +8,9 @@ import type { MeterIntervalColumns } from '../store.js';
 import type { LegacyIntervals, LegacySite, LegacyTx } from '../migrate-chunks.js';
 import type { SqliteStore } from './sqlite-store.js';
 
+/** how long a mover waits for another process's site move before giving up */
+const LOCK_WAIT_MS = 10 * 60_000;
+
 export function createSqliteLegacyIntervals(store: SqliteStore): LegacyIntervals {
   const db = store.db;
   const meterPk = (id: string): number => {
@@ -20,6 +23,8 @@ export function createSqliteLegacyIntervals(store: SqliteStore): LegacyIntervals
   const tx: LegacyTx = {
     view: store,
     async siteSpan(siteId) {
+      // another process may have finished the move, old table included, while this one waited for the lock
+      if (!tableExists()) return null;
       const r = db.prepare(
         `SELECT min(i.t) AS f, max(i.t) AS l, count(*) AS n FROM intervals i
          WHERE i.meter_pk IN (SELECT m.pk FROM meters m JOIN sites s ON s.pk = m.site_pk WHERE s.id = ?)`,
@@ -81,8 +86,17 @@ export function createSqliteLegacyIntervals(store: SqliteStore): LegacyIntervals
       ).all() as LegacySite[];
     },
     async inTransaction(fn) {
-      // IMMEDIATE: the write lock from the start, so a second mover waits here rather than failing at its first write
-      db.exec('BEGIN IMMEDIATE');
+      // IMMEDIATE: the write lock from the start, so a second mover waits here rather than failing at its first write;
+      // for longer than busy_timeout, since another process's site may take a while (a site-year: ~10 s)
+      for (const until = Date.now() + LOCK_WAIT_MS; ;) {
+        try {
+          db.exec('BEGIN IMMEDIATE');
+          break;
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > until) throw e;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
       try {
         const out = await fn(tx);
         db.exec('COMMIT');
@@ -93,6 +107,7 @@ export function createSqliteLegacyIntervals(store: SqliteStore): LegacyIntervals
       }
     },
     async orphanRows() {
+      if (!tableExists()) return 0;
       return (db.prepare('SELECT count(*) AS n FROM intervals WHERE meter_pk NOT IN (SELECT pk FROM meters)').get() as { n: number }).n;
     },
     async dropTable() {
