@@ -55,9 +55,8 @@ export interface LegacyIntervals {
   prepareSite?(siteId: string): Promise<void>;
   /** one write transaction (serialised against other movers); a throw rolls it back */
   inTransaction<T>(fn: (tx: LegacyTx) => Promise<T>): Promise<T>;
-  /** old rows not belonging to any site's meter (they block the drop) */
-  orphanRows(): Promise<number>;
-  dropTable(): Promise<void>;
+  /** in one transaction: drops the old table if it holds no row (or is gone); else returns how many it holds */
+  dropIfEmpty(): Promise<number>;
 }
 
 export interface MoveProgress {
@@ -115,8 +114,10 @@ export async function moveIntervalsToChunks(store: Store, legacy: LegacyInterval
     return result;
   }
   const hooks = opts.testHooks ?? testHooksFromEnv();
-  const pending = await legacy.pendingSites();
-  if (pending !== null) {
+  // rounds: rows that appear after a round (an older kWhub still writing during a rolling upgrade) are moved by the next
+  for (let round = 1; ; round++) {
+    const pending = await legacy.pendingSites();
+    if (pending === null) break;
     const totalRows = pending.reduce((s, x) => s + x.rows, 0);
     if (pending.length > 0) opts.progress?.start({ sites: pending.length, rows: totalRows });
     for (const [i, p] of pending.entries()) {
@@ -129,12 +130,17 @@ export async function moveIntervalsToChunks(store: Store, legacy: LegacyInterval
       opts.progress?.site({ siteId: p.site_id, done: i + 1, total: pending.length, rows: moved.rows, movedRows: result.rows, totalRows, elapsedMs: Date.now() - t0 });
       if (hooks.killAfter === i + 1) process.kill(process.pid, 'SIGKILL');
     }
-    const orphans = await legacy.orphanRows();
-    if (orphans > 0) {
-      throw new KwhubError('internal', `the old intervals table still holds ${orphans} rows of meters that belong to no site: not dropped; inspect them, delete them by hand, and run \`kwhub migrate\` again`);
+    const left = await legacy.dropIfEmpty();
+    if (left === 0) {
+      result.dropped = true;
+      break;
     }
-    await legacy.dropTable();
-    result.dropped = true;
+    if (pending.length === 0) {
+      throw new KwhubError('internal', `the old intervals table still holds ${left} rows of meters that belong to no site: not dropped; inspect them, delete them by hand, and run \`kwhub migrate\` again`);
+    }
+    if (round === 3) {
+      throw new KwhubError('internal', `old interval rows keep appearing (${left} now): is an older kWhub still running on this database? Stop it, then run \`kwhub migrate\` again`);
+    }
   }
   await store.setMeta(CHUNKS_MOVED_KEY, new Date().toISOString());
   result.ms = Date.now() - t0;

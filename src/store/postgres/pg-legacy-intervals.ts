@@ -125,17 +125,15 @@ export function createPgLegacyIntervals(store: PgStore): LegacyIntervals {
       days.push(dayOf(s.last));
       await store.ensurePartitions('interval_chunks', days);
     },
-    async orphanRows() {
+    async dropIfEmpty() {
       return store.inTransactionView(async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [MOVE_LOCK_KEY]);
         if ((await c.query<{ gone: boolean }>(GONE)).rows[0].gone) return 0;
-        return (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM intervals WHERE meter_pk NOT IN (SELECT pk FROM meters)')).rows[0].n;
-      });
-    },
-    async dropTable() {
-      await store.inTransactionView(async (c) => {
-        await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [MOVE_LOCK_KEY]);
-        await c.query('DROP TABLE IF EXISTS intervals');
+        // no older writer can add a row between the count and the drop
+        await c.query('LOCK TABLE intervals IN ACCESS EXCLUSIVE MODE');
+        const n = (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM intervals')).rows[0].n;
+        if (n === 0) await c.query('DROP TABLE intervals');
+        return n;
       });
     },
   };

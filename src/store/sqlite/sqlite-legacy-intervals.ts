@@ -106,12 +106,13 @@ export function createSqliteLegacyIntervals(store: SqliteStore): LegacyIntervals
         throw e;
       }
     },
-    async orphanRows() {
-      if (!tableExists()) return 0;
-      return (db.prepare('SELECT count(*) AS n FROM intervals WHERE meter_pk NOT IN (SELECT pk FROM meters)').get() as { n: number }).n;
-    },
-    async dropTable() {
-      db.exec('DROP TABLE IF EXISTS intervals');
+    async dropIfEmpty() {
+      return this.inTransaction(async () => {
+        if (!tableExists()) return 0;
+        const n = (db.prepare('SELECT count(*) AS n FROM intervals').get() as { n: number }).n;
+        if (n === 0) db.exec('DROP TABLE intervals');
+        return n;
+      });
     },
   };
 }
