@@ -31,7 +31,8 @@ export const SLOT_MS = 900_000,
 
 const VERSION = 1;
 const BITMAP_BYTES = DAY_SLOTS / 8;
-const HEADER_BYTES = 1 + 2 * BITMAP_BYTES;
+/** version and bitmaps: all that countChunks, chunkEdge and chunkCounts read (a store may fetch only these bytes) */
+export const HEADER_BYTES = 1 + 2 * BITMAP_BYTES;
 
 const TAG_NAN = 0,
   TAG_CONST = 1,

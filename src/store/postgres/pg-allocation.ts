@@ -11,7 +11,7 @@ import { numArray, ROWS_PER_STATEMENT } from './pg-base.js';
 import { PgChanges } from './pg-changes.js';
 import { Partitions } from './partitions.js';
 import { SITE_COLS, meterAllocColumns, siteAllocColumns } from '../engine-shared.js';
-import { DAY_MS, allocFromChunks, chunkDays, chunksForWrite, countChunks, dayOf, intervalsFromChunks, partialDays, type ChunkRow } from '../chunks.js';
+import { DAY_MS, HEADER_BYTES, allocFromChunks, chunkDays, chunksForWrite, countChunks, dayOf, intervalsFromChunks, partialDays, type ChunkRow } from '../chunks.js';
 
 const SITE_UNNEST = `unnest($1::int8[], ${SITE_FIELDS.map((_, k) => `$${k + 2}::float8[]`).join(', ')})`;
 
@@ -46,15 +46,15 @@ function concat<K extends string>(byPk: Map<number, Record<K, ArrayLike<number>>
 }
 
 export class PgAllocation extends PgChanges {
-  /** each meter's chunk rows holding intervals with start in [from, to), ascending by day: one round trip */
-  private async chunkRows(meterIds: string[], from: number, to: number, client: pg.ClientBase | pg.Pool = this.pool): Promise<ChunkRow[][]> {
+  /** each meter's chunk rows holding intervals with start in [from, to), ascending by day: one round trip; `header`: their bitmaps only */
+  private async chunkRows(meterIds: string[], from: number, to: number, header = false): Promise<ChunkRow[][]> {
     const pks = await this.pksOf('meters', meterIds);
+    const data = header ? `substring(data from 1 for ${HEADER_BYTES})` : 'data';
     // a sorted index range per meter (LATERAL), never one sort of everything
     const rows = meterIds.length === 0 ? [] : await this.arrays(
       `SELECT k.i, r.day, r.data FROM unnest($1::int[]) WITH ORDINALITY AS k(pk, i)
-       CROSS JOIN LATERAL (SELECT day, data FROM interval_chunks WHERE meter_pk = k.pk AND day >= $2 AND day < $3 ORDER BY day) AS r`,
+       CROSS JOIN LATERAL (SELECT day, ${data} AS data FROM interval_chunks WHERE meter_pk = k.pk AND day >= $2 AND day < $3 ORDER BY day) AS r`,
       [numArray(pks), dayOf(from), to],
-      client,
     );
     const groups: ChunkRow[][] = meterIds.map(() => []);
     for (const r of rows) groups[Number(r[0]) - 1].push({ day: r[1] as number, data: r[2] as Buffer });
@@ -156,7 +156,7 @@ export class PgAllocation extends PgChanges {
 
   async intervalCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts> {
     // counted from the chunks' bitmaps: a month of 60 meters is 1,860 rows, none of them decoded
-    return countChunks((await this.chunkRows(meterIds, from, to)).flat(), from, to);
+    return countChunks((await this.chunkRows(meterIds, from, to, true)).flat(), from, to);
   }
 
   async dayCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts | null> {

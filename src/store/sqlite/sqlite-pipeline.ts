@@ -10,7 +10,7 @@ import {
   RAW_COLS, SITE_COLS, classifyMeterReadings, groupByMeter, meterAllocColumns, rawFromArray, rawKey, siteAllocColumns, touchedGroups, type RawValues,
 } from '../engine-shared.js';
 import type { Register } from '../../core/types.js';
-import { allocFromChunks, chunkDays, chunksForWrite, countChunks, dayOf, intervalsFromChunks, partialDays, type ChunkRow } from '../chunks.js';
+import { HEADER_BYTES, allocFromChunks, chunkDays, chunksForWrite, countChunks, dayOf, intervalsFromChunks, partialDays, type ChunkRow } from '../chunks.js';
 
 type Row = Record<string, number | string | null>;
 /** a crashed holder's lease runs out after this long */
@@ -145,9 +145,10 @@ export class SqlitePipeline extends SqliteChanges {
     })();
   }
 
-  /** one meter's chunk rows holding intervals with start in [from, to), ascending */
-  protected chunkRows(pk: number, from: number, to: number): ChunkRow[] {
-    const rows = this.rawStmt('SELECT day, data FROM interval_chunks WHERE meter_pk = ? AND day >= ? AND day < ? ORDER BY day').all(pk, dayOf(from), to) as [number, Buffer][];
+  /** one meter's chunk rows holding intervals with start in [from, to), ascending; `header`: their bitmaps only */
+  protected chunkRows(pk: number, from: number, to: number, header = false): ChunkRow[] {
+    const data = header ? `substr(data, 1, ${HEADER_BYTES})` : 'data';
+    const rows = this.rawStmt(`SELECT day, ${data} FROM interval_chunks WHERE meter_pk = ? AND day >= ? AND day < ? ORDER BY day`).all(pk, dayOf(from), to) as [number, Buffer][];
     return rows.map(([day, data]) => ({ day, data }));
   }
 
@@ -260,7 +261,7 @@ export class SqlitePipeline extends SqliteChanges {
     const pks = meterIds.map((id) => this.meterPk(id));
     // counted from the chunks' bitmaps: a month of 60 meters is 1,860 rows, none of them decoded
     const rows: ChunkRow[] = [];
-    for (const pk of pks) for (const r of this.chunkRows(pk, from, to)) rows.push(r);
+    for (const pk of pks) for (const r of this.chunkRows(pk, from, to, true)) rows.push(r);
     return countChunks(rows, from, to);
   }
 
