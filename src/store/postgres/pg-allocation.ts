@@ -80,7 +80,11 @@ export class PgAllocation extends PgChanges {
     const span = chunkDays(w.from, w.to);
     const partial = partialDays(w.from, w.to);
     await this.partitions.ensure('site_alloc', Partitions.months(w.site.t));
-    if (span && byPk.size > 0) await this.partitions.ensure('interval_chunks', Partitions.months([span[0], span[1] - DAY_MS]));
+    if (span && byPk.size > 0) {
+      const spanDays: number[] = [];
+      for (let d = span[0]; d < span[1]; d += DAY_MS) spanDays.push(d);
+      await this.partitions.ensure('interval_chunks', Partitions.months(spanDays));
+    }
 
     await this.tx(async (c) => {
       await this.writeSiteAlloc(c, 'site_alloc', 't', sitePk, w.from, w.to, w.site);
