@@ -31,7 +31,8 @@ export const SLOT_MS = 900_000,
 
 const VERSION = 1;
 const BITMAP_BYTES = DAY_SLOTS / 8;
-const HEADER_BYTES = 1 + 2 * BITMAP_BYTES;
+/** version and bitmaps: all that countChunks, chunkEdge and chunkCounts read (a store may fetch only these bytes) */
+export const HEADER_BYTES = 1 + 2 * BITMAP_BYTES;
 
 const TAG_NAN = 0,
   TAG_CONST = 1,
@@ -86,8 +87,8 @@ export function dayOf(t: number): number {
 
 /** a fresh chunk with no slot present */
 export function emptyChunk(): DayChunk {
-  const nan = () => new Float64Array(DAY_SLOTS);
-  return { present: new Uint8Array(DAY_SLOTS), estimated: new Uint8Array(DAY_SLOTS), im: nan(), ex: nan(), total: nan(), self: nan(), ext: nan() };
+  const col = () => new Float64Array(DAY_SLOTS);
+  return { present: new Uint8Array(DAY_SLOTS), estimated: new Uint8Array(DAY_SLOTS), im: col(), ex: col(), total: col(), self: col(), ext: col() };
 }
 
 function bit(data: Uint8Array, base: number, k: number): number {

@@ -10,7 +10,7 @@ import type pg from 'pg';
 import type { ChangeLog, ChangeRow, ClaimedDelivery, Delivery, DeliveryOutcome, Webhook } from '../store.js';
 import { PgIngest } from './pg-ingest.js';
 import { APPEND_MERGE_MS, changeFromRow, deliveryFromRow } from '../change-mapping.js';
-import { chunkEdge } from '../chunks.js';
+import { HEADER_BYTES, chunkEdge } from '../chunks.js';
 
 type Row = Record<string, unknown>;
 
@@ -112,7 +112,7 @@ export class PgChanges extends PgIngest {
     // each meter's last chunk: one index probe from the end
     const rows = await this.arrays(
       `SELECT k.i, r.day, r.data FROM unnest($1::int[]) WITH ORDINALITY AS k(pk, i)
-       CROSS JOIN LATERAL (SELECT day, data FROM interval_chunks WHERE meter_pk = k.pk ORDER BY day DESC LIMIT 1) AS r`,
+       CROSS JOIN LATERAL (SELECT day, substring(data from 1 for ${HEADER_BYTES}) AS data FROM interval_chunks WHERE meter_pk = k.pk ORDER BY day DESC LIMIT 1) AS r`,
       [`{${pks.join(',')}}`],
     );
     const out: (number | null)[] = meterIds.map(() => null);

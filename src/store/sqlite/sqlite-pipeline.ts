@@ -10,7 +10,7 @@ import {
   RAW_COLS, SITE_COLS, classifyMeterReadings, groupByMeter, meterAllocColumns, rawFromArray, rawKey, siteAllocColumns, touchedGroups, type RawValues,
 } from '../engine-shared.js';
 import type { Register } from '../../core/types.js';
-import { allocFromChunks, chunkDays, chunksForWrite, countChunks, dayOf, intervalsFromChunks, partialDays, type ChunkRow } from '../chunks.js';
+import { HEADER_BYTES, allocFromChunks, chunkDays, chunksForWrite, countChunks, dayOf, intervalsFromChunks, partialDays, type ChunkRow } from '../chunks.js';
 
 type Row = Record<string, number | string | null>;
 /** a crashed holder's lease runs out after this long */
@@ -145,9 +145,10 @@ export class SqlitePipeline extends SqliteChanges {
     })();
   }
 
-  /** one meter's chunk rows holding intervals with start in [from, to), ascending */
-  protected chunkRows(pk: number, from: number, to: number): ChunkRow[] {
-    const rows = this.rawStmt('SELECT day, data FROM interval_chunks WHERE meter_pk = ? AND day >= ? AND day < ? ORDER BY day').all(pk, dayOf(from), to) as [number, Buffer][];
+  /** one meter's chunk rows holding intervals with start in [from, to), ascending; `header`: their bitmaps only */
+  protected chunkRows(pk: number, from: number, to: number, header = false): ChunkRow[] {
+    const data = header ? `substr(data, 1, ${HEADER_BYTES})` : 'data';
+    const rows = this.rawStmt(`SELECT day, ${data} FROM interval_chunks WHERE meter_pk = ? AND day >= ? AND day < ? ORDER BY day`).all(pk, dayOf(from), to) as [number, Buffer][];
     return rows.map(([day, data]) => ({ day, data }));
   }
 
@@ -166,16 +167,18 @@ export class SqlitePipeline extends SqliteChanges {
       // only the touched day chunks are rewritten; the days cut by [from, to) keep their other intervals,
       // read inside this transaction so that no other writer's can slip in between
       const rows: { pk: number; day: number; data: Uint8Array }[] = [];
-      for (const m of w.meters) {
-        const pk = this.meterPk(m.meter_id);
+      // a meter named twice: its last columns win, as if written one after the other
+      const byPk = new Map(w.meters.map((m) => [this.meterPk(m.meter_id), m.cols]));
+      for (const [pk, cols] of byPk) {
         const old = new Map<number, Uint8Array>();
         for (const day of partial) {
           const r = oldChunk.get(pk, day) as [Buffer] | undefined;
           if (r) old.set(day, r[0]);
         }
         if (days) del.run(pk, days[0], days[1]);
-        for (const { day, data } of chunksForWrite(w.from, w.to, m.cols, old)) if (data !== null) rows.push({ pk, day, data });
+        for (const { day, data } of chunksForWrite(w.from, w.to, cols, old)) if (data !== null) rows.push({ pk, day, data });
       }
+      rows.sort((a, b) => a.pk - b.pk || a.day - b.day); // in key order: the B-tree appends within each meter's range
       this.insertMany('INSERT INTO interval_chunks(meter_pk, day, data)', 3, rows.length, (i, buf, o) => {
         const r = rows[i];
         buf[o] = r.pk;
@@ -260,7 +263,7 @@ export class SqlitePipeline extends SqliteChanges {
     const pks = meterIds.map((id) => this.meterPk(id));
     // counted from the chunks' bitmaps: a month of 60 meters is 1,860 rows, none of them decoded
     const rows: ChunkRow[] = [];
-    for (const pk of pks) for (const r of this.chunkRows(pk, from, to)) rows.push(r);
+    for (const pk of pks) for (const r of this.chunkRows(pk, from, to, true)) rows.push(r);
     return countChunks(rows, from, to);
   }
 
