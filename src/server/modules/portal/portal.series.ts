@@ -40,7 +40,7 @@ export function frameJson(f: SeriesFrame, keep: (key: string) => boolean = () =>
 }
 
 /** the developer API's CSV of the ranges: one range is exactly its answer; several share one header */
-export async function* frameCsv(ranges: IntervalRange[], freq: Frequency, build: FrameBuilder, keep: (key: string) => boolean = () => true): AsyncGenerator<string> {
+export async function* frameCsv(ranges: IntervalRange[], freq: Frequency, build: FrameBuilder, keep: (key: string) => boolean = () => true): AsyncGenerator<Buffer | string> {
   const filtered: FrameBuilder = async (r) => {
     const f = await build(r);
     return { labels: f.labels, cols: f.cols.filter((c) => keep(c.key)) };

@@ -2,7 +2,6 @@
  * Routes of the developer API's time series; POST with a JSON body, or GET
  * with the same query parameters. JSON by default, CSV for `Accept: text/csv`.
  */
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type TSchema } from 'typebox';
 import { KwhubError, paramError } from '../../../core/errors.js';
@@ -20,6 +19,7 @@ import { matches, seriesTag } from './series-etag.js';
 import type { Site } from '../../../store/store.js';
 import type { IntervalRange } from '../../../core/time/range.js';
 import * as uc from './series.usecases.js';
+import { sendPieces } from '../../stream-answer.js';
 
 /** body (POST) or query string (GET); a missing or empty body means no parameters */
 function paramsOf(req: FastifyRequest): uc.SeriesParams {
@@ -125,9 +125,9 @@ const METER_DATA_RAW = {
 
 export async function seriesRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   /** sends a series answer as JSON (the default) or CSV, in pieces */
-  const sendSeries = (req: FastifyRequest, reply: FastifyReply, pieces: (format: uc.SeriesFormat) => AsyncIterable<string> | Iterable<string>) => {
+  const sendSeries = (req: FastifyRequest, reply: FastifyReply, pieces: (format: uc.SeriesFormat) => AsyncIterable<Buffer | string> | Iterable<Buffer | string>) => {
     const format = negotiate(req.headers.accept);
-    return reply.type(format === 'csv' ? CSV_UTF8 : JSON_UTF8).send(Readable.from(pieces(format)));
+    return sendPieces(reply.type(format === 'csv' ? CSV_UTF8 : JSON_UTF8), pieces(format));
   };
 
   /** sets the answer's ETag; true when the client's If-None-Match already names it (answer 304) */
