@@ -316,6 +316,20 @@ export const pgMigrations: string[] = [
   );
   CREATE INDEX billing_runs_site ON billing_runs(site_id, created_at);
   `,
+  /* 5: validated and allocated intervals as one chunk row per meter and UTC day (src/store/chunks.ts), in monthly
+     UTC partitions like the other time series (a UTC day lies in one month, so a chunk never straddles two). The
+     blobs are already compact and at most ~4.4 kB: PLAIN keeps them inline and uncompressed, never TOASTed, so a
+     read costs no TOAST lookup and a write no pglz attempt. The old intervals table stays until the data migration
+     has moved its rows and dropped it. */ `
+  CREATE TABLE interval_chunks (
+    meter_pk integer NOT NULL, -- a meter's pk (no FOREIGN KEY, as for intervals)
+    day bigint NOT NULL,
+    data bytea NOT NULL,
+    PRIMARY KEY (meter_pk, day)
+  ) PARTITION BY RANGE (day);
+  ALTER TABLE interval_chunks ALTER COLUMN data SET STORAGE PLAIN;
+  CREATE TABLE interval_chunks_default PARTITION OF interval_chunks DEFAULT;
+  `,
 ];
 
 /** the advisory lock key every kWhub instance takes while migrating one database (64-bit, ASCII "kWhubMIG") */
