@@ -28,12 +28,12 @@ const SITE_TOTAL = /^(conso_total|prod_total|from_ext|self|to_ext|storage_\w+)$/
 export async function portalRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const viewer = (req: FastifyRequest): Promise<Viewer> => viewerOf(ctx, req.portalSession!);
 
-  const send = (reply: FastifyReply, req: FastifyRequest<{ Querystring: Q }>, json: () => Promise<string>, csv: () => AsyncIterable<Buffer | string>, filename: string) => {
+  const send = (reply: FastifyReply, req: FastifyRequest<{ Querystring: Q }>, json: () => Promise<Iterable<Buffer>>, csv: () => AsyncIterable<Buffer | string>, filename: string) => {
     // a download link cannot set Accept: ?format=csv does
     if (negotiate(req.headers.accept) === 'csv' || (req.query as Q).format === 'csv') {
       return sendPieces(reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}.csv"`), csv());
     }
-    return json().then((body) => reply.type('application/json; charset=utf-8').send(body));
+    return json().then((pieces) => sendPieces(reply.type('application/json; charset=utf-8'), pieces));
   };
 
   app.get('/sites', async (req) => {
