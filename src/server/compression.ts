@@ -7,22 +7,22 @@
  * they save.
  *
  * Levels, measured on a site month at 15T (22 MB of JSON whose digits are
- * mostly noise, bench/answers.ts; streamed in 64 KB pieces as served):
- * - brotli: the default quality 11 takes seconds; quality 4 gives 7.4× in
- *   about gzip 4's time. Told the input is at least 1 MiB
- *   (BROTLI_PARAM_SIZE_HINT: the encoder then takes a bigger hash and blocks)
- *   it gives 8.3×, and with a 64 KB window (lgwin 16: a row of 62 meters is
- *   ~7 KB, so every repeat is near; shorter distances cost fewer bits) 8.9×,
- *   at no loss of speed; quality 5 gives 9.8× at 1.5 times the time.
- *   Streams (answers over one 64 KB piece) get the hint; buffered answers
- *   their own length, so a small one does not pay for a 16 MB hash table.
- * - gzip: level 1 gives 6.7× in about half br 4's time; levels 4 and 6 give
- *   7.5× and 8.0× for 1.3× and 5× the time. Speed wins: an answer must not
- *   take much longer compressed (C1), and br is there for the fewest bytes.
+ * mostly noise, bench/answers.ts; streamed in 64 KB pieces as served; sizes
+ * exact, times the minimum of runs in turns on a busy 2-core machine):
+ * - brotli: the default quality 11 takes seconds. A 64 KB window (lgwin 16)
+ *   beats the default 4 MB at every quality tried: a row of 62 meters is
+ *   ~7 KB, so every repeat is near, and short distances cost fewer bits.
+ *   Quality 2 with it: 8.2× smaller in about gzip 1's time (71 against
+ *   64 ms); quality 4: 8.9× (with a size hint of at least 1 MiB) for 1.7
+ *   times that; quality 5: 9.8× for twice. Quality 2 meets C1's ≥ 8× and
+ *   keeps the time of an answer compressed close to that of the plain one.
+ * - gzip: level 1 gives 6.7×; levels 4 and 6 give 7.5× and 8.0× for 1.3×
+ *   and 5× the time. Level 1: gzip is for clients without brotli, and an
+ *   answer should not take much longer compressed.
  * zlib streams run on libuv's thread pool: the next piece is written while the
  * last one is compressed.
  */
-import zlib, { constants, type BrotliOptions } from 'node:zlib';
+import { constants } from 'node:zlib';
 import compress from '@fastify/compress';
 import { negotiate } from '@fastify/accept-negotiator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -30,7 +30,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 /** below this many bytes an answer is not compressed */
 export const COMPRESS_THRESHOLD = 1024;
 export const GZIP_LEVEL = 1;
-export const BROTLI_QUALITY = 4;
+export const BROTLI_QUALITY = 2;
 /** log2 of brotli's window */
 export const BROTLI_WINDOW_BITS = 16;
 /** in the server's order of preference on a tie of the client's q-values */
@@ -57,9 +57,6 @@ export function negotiatedEncoding(req: FastifyRequest): 'br' | 'gzip' | null {
 /** what @fastify/compress compresses (its default list): text, JSON, XML */
 const COMPRESSIBLE = /^text\/(?!event-stream)|(?:\+|\/)json(?:;|$)|(?:\+|\/)text(?:;|$)|(?:\+|\/)xml(?:;|$)/u;
 
-/** brotli's options with a size hint (the hint picks the encoder's tables at quality 4: see above) */
-const hinted = (o: BrotliOptions | undefined, size: number): BrotliOptions => ({ ...o, params: { ...o?.params, [constants.BROTLI_PARAM_SIZE_HINT]: size } });
-
 export async function registerCompression(app: FastifyInstance): Promise<void> {
   await app.register(compress, {
     global: true,
@@ -67,11 +64,6 @@ export async function registerCompression(app: FastifyInstance): Promise<void> {
     encodings: [...ENCODINGS],
     zlibOptions: { level: GZIP_LEVEL },
     brotliOptions: { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_LGWIN]: BROTLI_WINDOW_BITS } },
-    // gzip and the rest are Node's own; brotli gets its size hint
-    zlib: {
-      createBrotliCompress: (o?: BrotliOptions) => zlib.createBrotliCompress(hinted(o, 1 << 20)),
-      brotliCompressSync: (buf: Buffer, o?: BrotliOptions) => zlib.brotliCompressSync(buf, hinted(o, buf.length)),
-    },
   });
   // An answer that would be compressed for another Accept-Encoding says so in Vary when it is not
   // (RFC 9110 §12.5.5: caches then keep the variants apart); compressed ones get it from the plugin.
