@@ -52,7 +52,7 @@ async function readYear(url: string, token: string, siteId: string, meterIds: st
     const b = m === 12 ? localMidnight(2026, 1, 1) : localMidnight(2025, m + 1, 1);
     const r = await fetch(`${url}/api/v1/site_data/${siteId}/electricity`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'accept-encoding': 'identity' },
       body: JSON.stringify({ t_s: new Date(a).toISOString(), t_e: new Date(b).toISOString(), sampling_frequency: '15T' }),
     });
     if (r.status !== 200) throw new Error(`site_data: ${r.status} ${(await r.text()).slice(0, 200)}`);

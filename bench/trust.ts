@@ -38,7 +38,7 @@ const fmtMs = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 
 async function post(url: string, token: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; etag: string | null; text: string }> {
-  const r = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const r = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'accept-encoding': 'identity', ...headers }, body: JSON.stringify(body) });
   return { status: r.status, etag: r.headers.get('etag'), text: await r.text() };
 }
 

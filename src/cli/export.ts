@@ -27,7 +27,7 @@ interface ExportOptions {
   freq?: string;
 }
 
-async function write(pieces: AsyncIterable<string> | Iterable<string>): Promise<void> {
+async function write(pieces: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<void> {
   for await (const piece of pieces) {
     if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
   }

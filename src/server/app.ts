@@ -30,6 +30,7 @@ import { changesRoutes } from './modules/changes/changes.routes.js';
 import { createWebhookSender } from './modules/webhooks/webhook-sender.js';
 import { gatewayRoutes } from './modules/gateway/gateway.routes.js';
 import { registerDocsRoutes, registerOpenApi } from './openapi/document.js';
+import { registerCompression } from './compression.js';
 
 /** the version of kWhub, for the document */
 function packageVersion(): string {
@@ -121,6 +122,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // strings and streams anyway, which no serializer touches.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await registerOpenApi(app, packageVersion());
+  await registerCompression(app);
 
   // JSON only (no text/plain); an empty JSON body means "no parameters", as real clients send it
   app.removeContentTypeParser(['text/plain', 'application/json']);

@@ -4,7 +4,6 @@
  * to what the viewer may see; the operator's actions are the operator API
  * itself, reached through this session (see portal.admin.ts).
  */
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { KwhubError, paramError } from '../../../core/errors.js';
 import { registersOf } from '../../../core/types.js';
@@ -18,6 +17,7 @@ import { frameCsv, frameJson, framesOf } from './portal.series.js';
 import { siteOverview } from './portal.overview.js';
 import { meterRanges, siteRanges, viewerOf, visibleMeter, visibleSite, type Viewer } from './portal.scope.js';
 import { requireOperator } from './portal.session.js';
+import { sendPieces } from '../../stream-answer.js';
 
 type Q = Record<string, unknown>;
 type R<P> = FastifyRequest<{ Params: P; Querystring: Q }>;
@@ -28,12 +28,12 @@ const SITE_TOTAL = /^(conso_total|prod_total|from_ext|self|to_ext|storage_\w+)$/
 export async function portalRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const viewer = (req: FastifyRequest): Promise<Viewer> => viewerOf(ctx, req.portalSession!);
 
-  const send = (reply: FastifyReply, req: FastifyRequest<{ Querystring: Q }>, json: () => Promise<string>, csv: () => AsyncIterable<string>, filename: string) => {
+  const send = (reply: FastifyReply, req: FastifyRequest<{ Querystring: Q }>, json: () => Promise<Iterable<Buffer>>, csv: () => AsyncIterable<Buffer | string>, filename: string) => {
     // a download link cannot set Accept: ?format=csv does
     if (negotiate(req.headers.accept) === 'csv' || (req.query as Q).format === 'csv') {
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}.csv"`).send(Readable.from(csv()));
+      return sendPieces(reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}.csv"`), csv());
     }
-    return json().then((body) => reply.type('application/json; charset=utf-8').send(body));
+    return json().then((pieces) => sendPieces(reply.type('application/json; charset=utf-8'), pieces));
   };
 
   app.get('/sites', async (req) => {

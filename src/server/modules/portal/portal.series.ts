@@ -5,9 +5,9 @@
  * array per column is a third of the bytes of one object per row and parses
  * faster), or as the developer API's CSV.
  */
-import { formatRound6 } from '../../../core/time/resample.js';
 import type { IntervalRange } from '../../../core/time/range.js';
 import { csvLine, rowsCsv } from '../series/series-csv.js';
+import { ByteWriter, MAX_NUMBER_BYTES } from '../series/byte-writer.js';
 import { streamSeries, type SeriesFrame } from '../series/series.usecases.js';
 import type { Frequency } from '../../../core/types.js';
 
@@ -28,19 +28,50 @@ export async function framesOf(ranges: IntervalRange[], build: FrameBuilder): Pr
   };
 }
 
-/** {"timestamps": [...], "columns": {"key": [...]}}: values rounded as the developer API rounds them, null where none */
-export function frameJson(f: SeriesFrame, keep: (key: string) => boolean = () => true): string {
-  const cols = f.cols.filter((c) => keep(c.key));
-  const parts = cols.map((c) => {
-    const out = new Array<string>(c.values.length);
-    for (let i = 0; i < c.values.length; i++) out[i] = Number.isFinite(c.values[i]) ? formatRound6(c.values[i]) : 'null';
-    return `${JSON.stringify(c.key)}:[${out.join(',')}]`;
-  });
-  return `{"timestamps":${JSON.stringify(f.labels)},"columns":{${parts.join(',')}}}`;
+/** values written between two looks for full pieces to hand out */
+const VALUES_PER_TURN = 4096;
+
+/**
+ * {"timestamps": [...], "columns": {"key": [...]}}: values rounded as the
+ * developer API rounds them, null where none; written as bytes in pieces
+ * (byte-writer.ts), so a site's year at 15T is never one string.
+ */
+export function* frameJson(f: SeriesFrame, keep: (key: string) => boolean = () => true): Generator<Buffer> {
+  const w = new ByteWriter();
+  w.text('{"timestamps":[');
+  for (let i = 0; i < f.labels.length; i++) {
+    // labels are generated timestamps: nothing in them needs escaping
+    w.reserve(f.labels[i].length + 3);
+    if (i > 0) w.buf[w.pos++] = 44;
+    w.buf[w.pos++] = 34;
+    w.ascii(f.labels[i]);
+    w.buf[w.pos++] = 34;
+    if (i % VALUES_PER_TURN === 0) yield* w.take();
+  }
+  w.text('],"columns":{');
+  let first = true;
+  for (const c of f.cols) {
+    if (!keep(c.key)) continue;
+    w.text(`${first ? '' : ','}${JSON.stringify(c.key)}:[`);
+    first = false;
+    const v = c.values;
+    for (let i = 0; i < v.length; i++) {
+      w.reserve(MAX_NUMBER_BYTES + 1);
+      if (i > 0) w.buf[w.pos++] = 44;
+      const x = v[i];
+      if (x - x === 0) w.round6(x);
+      else w.ascii('null');
+      if (i % VALUES_PER_TURN === 0) yield* w.take();
+    }
+    w.text(']');
+    yield* w.take();
+  }
+  w.text('}}');
+  yield* w.end();
 }
 
 /** the developer API's CSV of the ranges: one range is exactly its answer; several share one header */
-export async function* frameCsv(ranges: IntervalRange[], freq: Frequency, build: FrameBuilder, keep: (key: string) => boolean = () => true): AsyncGenerator<string> {
+export async function* frameCsv(ranges: IntervalRange[], freq: Frequency, build: FrameBuilder, keep: (key: string) => boolean = () => true): AsyncGenerator<Buffer | string> {
   const filtered: FrameBuilder = async (r) => {
     const f = await build(r);
     return { labels: f.labels, cols: f.cols.filter((c) => keep(c.key)) };

@@ -17,14 +17,14 @@ export interface TagInput {
   shape: string[];
 }
 
-/** the strong ETag of a series answer (quoted) */
-export async function seriesTag(store: Store, t: TagInput): Promise<string> {
+/** the strong ETag of a series answer (quoted); `coding`: the content coding it is sent in, if any */
+export async function seriesTag(store: Store, t: TagInput, coding: string | null = null): Promise<string> {
   const version = t.range.from < t.range.to ? await store.dataVersion(t.site.id, t.range.from, t.range.to) : 0;
   const shape = createHash('sha256')
     .update(JSON.stringify([t.site.id, t.site.config_version ?? 0, t.range.from, t.range.to, ...t.shape]))
     .digest('base64url')
     .slice(0, 16);
-  return `"v${version}-${shape}"`;
+  return `"v${version}-${shape}${coding ? `-${coding}` : ''}"`;
 }
 
 /** RFC 9110 §13.1.2: weak comparison, `*` matches any current answer */

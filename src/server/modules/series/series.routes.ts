@@ -2,7 +2,6 @@
  * Routes of the developer API's time series; POST with a JSON body, or GET
  * with the same query parameters. JSON by default, CSV for `Accept: text/csv`.
  */
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type TSchema } from 'typebox';
 import { KwhubError, paramError } from '../../../core/errors.js';
@@ -20,10 +19,13 @@ import { matches, seriesTag } from './series-etag.js';
 import type { Site } from '../../../store/store.js';
 import type { IntervalRange } from '../../../core/time/range.js';
 import * as uc from './series.usecases.js';
+import { sendPieces } from '../../stream-answer.js';
+import { negotiatedEncoding, varyOnEncoding } from '../../compression.js';
 
-/** body (POST) or query string (GET); a missing or empty body means no parameters */
+/** body (POST) or query string (GET, HEAD); a missing or empty body means no parameters */
 function paramsOf(req: FastifyRequest): uc.SeriesParams {
-  const src = req.method === 'GET' ? req.query : req.body;
+  // HEAD is the GET form's (Fastify answers it with the GET route's handler)
+  const src = req.method === 'GET' || req.method === 'HEAD' ? req.query : req.body;
   if (src === undefined || src === null) return {};
   if (typeof src !== 'object' || Array.isArray(src)) throw paramError('body', 'the body must be a JSON object such as {"t_s": "2024-05-01", "t_e": "2024-05-02", "sampling_frequency": "H"}');
   const o = src as Record<string, unknown>;
@@ -125,15 +127,21 @@ const METER_DATA_RAW = {
 
 export async function seriesRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   /** sends a series answer as JSON (the default) or CSV, in pieces */
-  const sendSeries = (req: FastifyRequest, reply: FastifyReply, pieces: (format: uc.SeriesFormat) => AsyncIterable<string> | Iterable<string>) => {
+  const sendSeries = (req: FastifyRequest, reply: FastifyReply, pieces: (format: uc.SeriesFormat) => AsyncIterable<Buffer | string> | Iterable<Buffer | string>) => {
     const format = negotiate(req.headers.accept);
-    return reply.type(format === 'csv' ? CSV_UTF8 : JSON_UTF8).send(Readable.from(pieces(format)));
+    return sendPieces(reply.type(format === 'csv' ? CSV_UTF8 : JSON_UTF8), pieces(format));
   };
 
-  /** sets the answer's ETag; true when the client's If-None-Match already names it (answer 304) */
+  /**
+   * Sets the answer's ETag; true when the client's If-None-Match already names it (answer 304).
+   * A compressed answer is another representation (RFC 9110 §8.8.3): its strong tag names the
+   * coding (`"…-gzip"`, `"…-br"`), decided from Accept-Encoding alone so a 304 carries the tag
+   * its 200 would (a small answer sent uncompressed under such a tag is still one set of bytes per tag).
+   */
   const notModifiedSince = async (req: FastifyRequest, reply: FastifyReply, site: Site, range: IntervalRange, shape: unknown[]): Promise<boolean> => {
-    const tag = await seriesTag(ctx.store, { site, range, shape: [...shape.map(String), negotiate(req.headers.accept)] });
+    const tag = await seriesTag(ctx.store, { site, range, shape: [...shape.map(String), negotiate(req.headers.accept)] }, negotiatedEncoding(req));
     reply.header('etag', tag);
+    varyOnEncoding(reply);
     return matches(req.headers['if-none-match'], tag);
   };
 

@@ -14,8 +14,9 @@ import { SITE_FIELDS } from '../../../store/store.js';
 import { createSeriesTable, type SeriesTable } from '../../../core/time/series-table.js';
 import { qualityColumns, qualityCsvColumns, sourceMeters, type QualityColumns } from './series-quality.js';
 import { readMeterSeries, readPlan, readSiteSeries } from './series-read.js';
-import { rowsJson, vendorOrder, type JsonColumn } from './series-json.js';
-import { csvLine, rowsCsv } from './series-csv.js';
+import { jsonRows, rowsJson, vendorOrder, type JsonColumn } from './series-json.js';
+import { csvLine, csvRows } from './series-csv.js';
+import { ByteWriter } from './byte-writer.js';
 import { FrequencySchema, MeterTypeSchema } from '../../openapi/developer.js';
 
 export interface SeriesParams {
@@ -48,19 +49,25 @@ function csvColumns(frame: SeriesFrame): JsonColumn[] {
   return frame.quality ? [...frame.cols, ...qualityCsvColumns(frame.quality)] : frame.cols;
 }
 
+/** rows written between two looks for full pieces to hand out */
+const ROWS_PER_TURN = 64;
+
 /**
- * A series answer in pieces: `build` renders the rows of a sub-range. Only
- * 15T is cut: coarser rows are few, and a cut would split a period. JSON is
- * one array; CSV a header row (the JSON rows' keys, in their order) then one
- * line per row. The header of an answer without rows still names its columns.
+ * A series answer in pieces of bytes (byte-writer.ts): `build` renders the
+ * rows of a sub-range. Only 15T is cut: coarser rows are few, and a cut would
+ * split a period. JSON is one array; CSV a header row (the JSON rows' keys,
+ * in their order) then one line per row. The header of an answer without
+ * rows still names its columns. Pieces are handed out as they fill, a few
+ * dozen rows at a time, so a frame's answer is never held whole.
  */
 export async function* streamSeries(
   range: IntervalRange,
   freq: Frequency,
   build: (r: IntervalRange) => Promise<SeriesFrame>,
   format: SeriesFormat = 'json',
-): AsyncGenerator<string> {
+): AsyncGenerator<Buffer> {
   const step = freq === '15T' ? STREAM_CHUNK_MS : Infinity;
+  const w = new ByteWriter();
   if (format === 'csv') {
     let header: string[] | null = null;
     for (let from = range.from; from < range.to; from += step) {
@@ -68,24 +75,31 @@ export async function* streamSeries(
       const cols = csvColumns(frame);
       if (header === null) {
         header = cols.map((c) => c.key);
-        yield csvLine([...header, 'timestamp']);
+        w.text(csvLine([...header, 'timestamp']));
       }
-      const rows = rowsCsv(frame.labels, cols, header);
-      if (rows !== '') yield rows;
+      const rows = csvRows(frame.labels, cols, header);
+      for (let i = 0; i < frame.labels.length; i += ROWS_PER_TURN) {
+        rows.write(w, i, Math.min(frame.labels.length, i + ROWS_PER_TURN));
+        yield* w.take();
+      }
     }
-    if (header === null) yield csvLine([...csvColumns(await build({ from: range.from, to: range.from })).map((c) => c.key), 'timestamp']);
+    if (header === null) w.text(csvLine([...csvColumns(await build({ from: range.from, to: range.from })).map((c) => c.key), 'timestamp']));
+    yield* w.end();
     return;
   }
-  yield '[';
-  let first = true;
+  w.text('[');
+  let comma = false;
   for (let from = range.from; from < range.to; from += step) {
     const frame = await build({ from, to: Math.min(range.to, from + step) });
-    const rows = rowsJson(frame.labels, frame.cols, frame.quality);
-    if (rows === '') continue;
-    yield first ? rows : `,${rows}`;
-    first = false;
+    const rows = jsonRows(frame.labels, frame.cols, frame.quality);
+    for (let i = 0; i < frame.labels.length; i += ROWS_PER_TURN) {
+      rows.write(w, i, Math.min(frame.labels.length, i + ROWS_PER_TURN), comma);
+      comma = true;
+      yield* w.take();
+    }
   }
-  yield ']';
+  w.text(']');
+  yield* w.end();
 }
 
 /** Data exists only from 2000 to shortly after now (the gateway accepts nothing else): no range needs more. */
