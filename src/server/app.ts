@@ -30,6 +30,7 @@ import { changesRoutes } from './modules/changes/changes.routes.js';
 import { createWebhookSender } from './modules/webhooks/webhook-sender.js';
 import { gatewayRoutes } from './modules/gateway/gateway.routes.js';
 import { registerDocsRoutes, registerOpenApi } from './openapi/document.js';
+import { servePendingFirst } from './serve-pending-first.js';
 
 /** the version of kWhub, for the document */
 function packageVersion(): string {
@@ -77,7 +78,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const secret = await ensureJwtSecret(store, config.jwtSecret);
   const lockoutOpts = { store: rateStore, clock, maxFailures: config.authMaxFailures, windowSeconds: config.authLockoutSeconds };
   const ctx: AppContext = {
-    ...createDeps(store, clock, { changeRetentionDays: config.changeRetentionDays }),
+    ...createDeps(store, clock, {
+      changeRetentionDays: config.changeRetentionDays, settleMs: config.pipelineSettleMs, maxDelayMs: config.pipelineMaxDelayMs,
+      onError: (err, siteId) => app.log.error({ err, siteId }, 'validating pushed readings failed; they stay pending and are retried'),
+    }),
     config,
     rateStore,
     tokens: createTokenService({ secret, ttlSeconds: config.tokenTtlSeconds, clock }),
@@ -113,6 +117,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   const routes = collectRoutes(app);
   installErrorHandling(app, routes);
+  servePendingFirst(app, ctx);
 
   // Routes declare response schemas for the OpenAPI document (and the tests check every answer against
   // them), but answers are written with JSON.stringify as before: fast-json-stringify would reorder keys
@@ -157,7 +162,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   app.addHook('onReady', async () => webhooks.start());
   app.addHook('onClose', async () => {
     await webhooks.stop();
-    await ctx.pipeline.idle();
+    await ctx.pipeline.close();
     await rateStore.close();
   });
 
