@@ -5,9 +5,15 @@
  * every push made a backfill sent meter by meter (each push one meter's few
  * months) re-allocate all the site's meters over those months each time:
  * quadratic in the meters. Pushes of a burst are therefore coalesced: a run
- * starts once the site got no new work for `settleMs` (a live gateway's
- * quarter-hourly push is run right after that), or, while work keeps
- * coming, once the first unrun work has waited `maxDelayMs`.
+ * starts once the site got no new work for a while (`settleMs` after a live
+ * gateway's lone quarter-hourly push), or, while work keeps coming, once the
+ * first unrun work has waited `maxDelayMs`.
+ *
+ * The quiet time asked for grows with the burst: a quarter of `settleMs` more
+ * per push of the burst, up to ten times `settleMs`. A lone live push is run
+ * after `settleMs`; a backfill streaming pushes is not cut into expensive
+ * runs by a client's pause of a few hundred milliseconds (its readers do not
+ * wait for this: they flush).
  *
  * A run that covers a long backlog takes long itself; a site whose last run
  * took longer than half the longest delay waits twice that run's time
@@ -32,7 +38,7 @@ export interface SettleScheduler {
 }
 
 export function createSettleScheduler(opts: { settleMs: number; maxDelayMs: number; run: (siteId: string) => void }): SettleScheduler {
-  const armed = new Map<string, { first: number; timer: NodeJS.Timeout }>();
+  const armed = new Map<string, { first: number; pushes: number; timer: NodeJS.Timeout }>();
   const lastRunMs = new Map<string, number>();
   const fire = (siteId: string) => {
     armed.delete(siteId);
@@ -44,11 +50,13 @@ export function createSettleScheduler(opts: { settleMs: number; maxDelayMs: numb
       const prev = armed.get(siteId);
       if (prev) clearTimeout(prev.timer);
       const first = prev?.first ?? now;
+      const pushes = (prev?.pushes ?? 0) + 1;
+      const quiet = opts.settleMs * Math.min(10, 1 + (pushes - 1) / 4);
       const longest = Math.max(opts.maxDelayMs, 2 * (lastRunMs.get(siteId) ?? 0));
-      const due = Math.min(now + opts.settleMs, first + longest);
+      const due = Math.min(now + quiet, first + longest);
       const timer = setTimeout(fire, Math.max(0, due - now), siteId);
       timer.unref();
-      armed.set(siteId, { first, timer });
+      armed.set(siteId, { first, pushes, timer });
     },
     ran(siteId, ms) {
       lastRunMs.set(siteId, ms);
