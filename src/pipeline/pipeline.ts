@@ -261,19 +261,8 @@ export function createPipeline(store: Store, clock: Clock, opts: PipelineOptions
       settle.schedule(siteId);
     },
     async flush(siteId) {
-      const known = settle.cancel(siteId) || running.has(siteId);
-      if (!known) {
-        let pending: PendingRange[];
-        try {
-          pending = await store.listPending(siteId);
-        } catch (err) {
-          // an unknown site has nothing pending: the route answers for it
-          if ((await store.getSite(siteId)) === null) return;
-          throw err;
-        }
-        if (pending.length === 0) return;
-      }
-      await run(siteId);
+      // work of this process is known; another process's or instance's is in the database
+      if (settle.cancel(siteId) || running.has(siteId) || (await store.hasPending(siteId))) await run(siteId);
     },
     async runAll() {
       for (const siteId of await store.sitesWithPending()) await run(siteId);
