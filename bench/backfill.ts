@@ -13,6 +13,7 @@
  *   npm run build && node --expose-gc --import tsx bench/backfill.ts [--days N] [--only i3|i3-time|i1|i2|plain]
  * (alone it prints the rows and writes nothing).
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -184,6 +185,12 @@ async function untilServed(url: string, token: string, c: Columns): Promise<stri
 
 interface Served { readings: number; last200: number; served: number; answer: string }
 
+/** CPU time a process has used so far (Linux /proc), in ms: tells a busy server from one waiting for its client */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 /** pushes `order`ed bodies of the site into a fresh database through a server; times the last 200 and the served answer */
 async function pushUntilServed(dir: string, name: string, c: Columns, order: 'time' | 'meter'): Promise<Served> {
   const db = join(dir, `${name}.sqlite`);
@@ -195,6 +202,7 @@ async function pushUntilServed(dir: string, name: string, c: Columns, order: 'ti
   try {
     const gw = await (await fetch(`${server.url}/api/admin/v1/sites/${c.site.id}/gateways`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: '{"name":"bench"}' })).json() as { token: string };
     const token = await login(server.url);
+    const cpu0 = cpuMsOf(server.child.pid!);
     const t0 = performance.now();
     for (const body of list) {
       const r = await fetch(`${server.url}/api/gateway/v1/readings`, { method: 'POST', headers: { authorization: `Bearer ${gw.token}`, 'content-type': 'application/json' }, body });
@@ -202,10 +210,12 @@ async function pushUntilServed(dir: string, name: string, c: Columns, order: 'ti
       if (r.status !== 200) throw new Error(`${name} push: ${r.status} ${text.slice(0, 300)}`);
     }
     const last200 = performance.now() - t0;
+    const cpu200 = cpuMsOf(server.child.pid!);
     list = null;
     const answer = await untilServed(server.url, token, c);
     const served = performance.now() - t0;
-    log(`${name}: ${readings.toLocaleString('en')} readings in ${order} order, last 200 after ${fmtMs(last200)}, served after ${fmtMs(served)} (${rate(readings, served)})`);
+    const cpuServed = cpuMsOf(server.child.pid!);
+    log(`${name}: ${readings.toLocaleString('en')} readings in ${order} order, last 200 after ${fmtMs(last200)} (server CPU ${fmtMs(cpu200 - cpu0)}), served after ${fmtMs(served)} (server CPU ${fmtMs(cpuServed - cpu0)}): ${rate(readings, served)}`);
     return { readings, last200, served, answer };
   } finally {
     await server.stop();

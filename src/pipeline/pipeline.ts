@@ -218,7 +218,7 @@ export interface PipelineOptions {
 
 /** defaults: a push's data is in the next run within a quarter of a second of the last push of a burst */
 export const SETTLE_MS = 250;
-export const MAX_DELAY_MS = 10_000;
+export const MAX_DELAY_MS = 30_000;
 
 export function createPipeline(store: Store, clock: Clock, opts: PipelineOptions = {}): Pipeline {
   const retentionMs = (opts.changeRetentionDays ?? CHANGE_RETENTION_DAYS) * 86_400_000;
