@@ -18,6 +18,7 @@ import { applySiteDocument } from '../src/server/modules/admin/apply.usecase.js'
 import { ingestBatch } from '../src/ingest/ingest.js';
 import { benchReadings, benchSite, type GatewayReading } from './data.js';
 import { benchAnswers } from './answers.js';
+import { benchBackfill } from './backfill.js';
 import { freePort } from '../test/helpers/cli.js';
 import { floorRows, pgChunks, sizeRows, sqliteChunks } from './sizes.js';
 import { collectGarbage, machine, median, medianMs, mediansInTurns, peakRssMiB, startProcess, timeIt, type ServerProcess } from './lib.js';
@@ -303,7 +304,7 @@ async function main(): Promise<void> {
         }
       });
       const i2rate = pushed / (i2 / 1000);
-      rows.push({ id: 'I2', work: `gateway push over HTTP: ${pushed.toLocaleString('en')} readings in batches of 10,000, each validated and allocated before its 200`, baseline: 'I1 (bulk import rate)', value: `${Math.round(i2rate).toLocaleString('en')} readings/s`, base: `${Math.round(i1rate).toLocaleString('en')} readings/s`, ratio: `${(i2rate / i1rate).toFixed(2)}×`, target: '≥ 100,000 readings/s', met: i2rate >= 100_000 });
+      rows.push({ id: 'I2', work: `gateway push over HTTP: ${pushed.toLocaleString('en')} readings in batches of 10,000, until the last 200 (each durable then; validated and allocated once they settle: see I2 served)`, baseline: 'I1 (bulk import rate)', value: `${Math.round(i2rate).toLocaleString('en')} readings/s`, base: `${Math.round(i1rate).toLocaleString('en')} readings/s`, ratio: `${(i2rate / i1rate).toFixed(2)}×`, target: '≥ 100,000 readings/s', met: i2rate >= 100_000 });
       ro.close();
     } finally {
       await server.stop();
@@ -327,6 +328,8 @@ async function main(): Promise<void> {
     } finally {
       await m1.stop();
     }
+
+    rows.push(...(await benchBackfill()));
 
     // the same R1, R3 and I1 on PostgreSQL, when a server is given (bash .ci/services.sh starts one)
     const pgUrl = process.env.KWHUB_BENCH_PG_URL ?? process.env.KWHUB_TEST_PG_URL;

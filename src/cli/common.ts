@@ -61,5 +61,8 @@ export async function siteOption(deps: Deps, store: Store, siteId: string | unde
     if (sites.length !== 1) throw new KwhubError('param.invalid', `the database has ${sites.length} sites: name one with --site`, { param: '--site' });
     siteId = sites[0].id;
   }
-  return getSiteOr404(deps, siteId);
+  const site = await getSiteOr404(deps, siteId);
+  // pushes a server acknowledged but has not run yet are part of the data the command reads
+  await deps.pipeline.flush(site.id);
+  return site;
 }

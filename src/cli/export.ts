@@ -67,6 +67,8 @@ function inCliTerms(e: KwhubError): KwhubError {
 async function exportCsv(deps: Deps, store: Store, opts: ExportOptions, params: uc.SeriesParams): Promise<void> {
   const noLimit = { history_from: null };
   const site = await getSiteOr404(deps, opts.site);
+  // pushes a server acknowledged but has not run yet are part of the data
+  await deps.pipeline.flush(site.id);
   const now = deps.clock.now();
   if (opts.sensor !== undefined) {
     const sensor = isObjectId(opts.sensor) ? await store.getSensor(opts.sensor) : null;

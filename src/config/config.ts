@@ -123,6 +123,18 @@ export const configDefinition = {
     schema: Type.Integer({ minimum: 60, maximum: 90 * 86_400 }),
     default: 7 * 86_400,
   }),
+  pipelineSettleMs: setting({
+    doc: 'A lone push is validated and allocated once its site got no new push for this long (ms); in a burst of pushes (a backfill) the quiet time grows by a quarter of it per push, up to 10 times, and the burst becomes one run. Readers never wait for it: a read of the site\'s data runs its pending work first',
+    env: 'KWHUB_PIPELINE_SETTLE_MS',
+    schema: Type.Integer({ minimum: 0, maximum: 60_000 }),
+    default: 250,
+  }),
+  pipelineMaxDelayMs: setting({
+    doc: 'While pushes keep coming, a site\'s pending work is run at the latest this long after the first of them (ms; twice the last run\'s time when that is longer)',
+    env: 'KWHUB_PIPELINE_MAX_DELAY_MS',
+    schema: Type.Integer({ minimum: 0, maximum: 600_000 }),
+    default: 30_000,
+  }),
   changeRetentionDays: setting({
     doc: 'Days the change feed keeps its entries; a cursor older than that gets 410 Gone (at least 90 in production)',
     env: 'KWHUB_CHANGE_RETENTION_DAYS',

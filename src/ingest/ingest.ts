@@ -1,6 +1,10 @@
 /**
  * The one path every reading takes into kWhub (gateway push and bulk import):
- * check, store durably, then validate and allocate what changed.
+ * check, store durably, then validate and allocate what changed. A push is
+ * answered once its readings and their pending work are committed; the
+ * pipeline runs them a moment later, together with the pushes that follow
+ * (see src/pipeline/settle.ts), and every reader of the site first waits for
+ * that (Pipeline.flush).
  */
 import { KwhubError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
@@ -46,7 +50,8 @@ export async function ingestBatch(
   deps: { store: Store; clock: Clock; pipeline: Pipeline },
   siteId: string,
   body: { meters?: unknown[]; sensors?: unknown[] },
-  opts: { process?: boolean } = {},
+  /** 'deferred' (default): a scheduled run; 'now': run before returning; false: leave it pending (the caller runs it) */
+  opts: { process?: 'deferred' | 'now' | false } = {},
 ): Promise<IngestResult> {
   const count = (body.meters?.length ?? 0) + (body.sensors?.length ?? 0);
   if (count > MAX_BATCH) {
@@ -68,6 +73,10 @@ export async function ingestBatch(
   tally('sensor', outcome.sensors, batch.sensorIndex);
   result.rejected.sort((a, b) => (a.kind === b.kind ? a.index - b.index : a.kind === 'meter' ? -1 : 1));
   await reportLateForLockedPeriod(deps, siteId, batch.meters.filter((_, i) => outcome.meters[i] === 'stored'), now);
-  if (opts.process !== false && result.stored > 0) await deps.pipeline.run(siteId);
+  if (result.stored > 0) {
+    const process = opts.process ?? 'deferred';
+    if (process === 'now') await deps.pipeline.run(siteId);
+    else if (process === 'deferred') deps.pipeline.schedule(siteId);
+  }
   return result;
 }

@@ -13,6 +13,7 @@ import type { Clock } from '../core/clock.js';
 import type { ChangeWrite, IntervalColumns, Meter, PendingRange, Site, SpanRow, Store } from '../store/store.js';
 import { allocateRange, type ChangeContext, type Validated } from './allocate-range.js';
 import type { ChangeCause } from './change-diff.js';
+import { createSettleScheduler } from './settle.js';
 
 export interface PipelineRun {
   meters: number;
@@ -25,10 +26,24 @@ export type PipelineProgress = (phase: 'validate' | 'allocate', done: number, to
 export interface Pipeline {
   /** validates and allocates everything pending for the site; resolves when stored */
   run(siteId: string, progress?: PipelineProgress): Promise<PipelineRun>;
+  /**
+   * Runs the site soon, in the background: once no new work has come for the
+   * settle delay, or when the first unrun work has waited the longest delay
+   * (see settle.ts). Pushes arriving meanwhile join the same run.
+   */
+  schedule(siteId: string): void;
+  /**
+   * Resolves once everything pending for the site when called (pushed here, by
+   * another process or by another instance) is validated and allocated: what
+   * a reader reads next includes every acknowledged push.
+   */
+  flush(siteId: string): Promise<void>;
   /** runs every site that has pending work (at start, after a crash) */
   runAll(): Promise<void>;
-  /** waits for every run in progress */
+  /** runs every scheduled site now and waits for every run in progress */
   idle(): Promise<void>;
+  /** drops the scheduled runs (their work stays pending, durably, for the next start) and waits for the runs in progress */
+  close(): Promise<void>;
   /** adds an entry to the site's change log that no run writes (a lock date set), under the site's lock */
   recordChange(siteId: string, entry: Omit<ChangeWrite, 'at'>): Promise<void>;
 }
@@ -121,7 +136,8 @@ function causeOf(pending: PendingRange[]): ChangeCause {
   return reasons.length > 0 ? { kind: 'correction', reason: reasons.join('; '), meterIds } : { kind: 'data', reason: 'late data', meterIds };
 }
 
-async function runSite(store: Store, clock: Clock, siteId: string, retentionMs: number, progress?: PipelineProgress): Promise<PipelineRun> {
+/** `at`: when the run's changes are dated (when their first push arrived, when known) */
+async function runSite(store: Store, clock: Clock, siteId: string, retentionMs: number, at: number, progress?: PipelineProgress): Promise<PipelineRun> {
   const pending = await store.listPending(siteId);
   if (pending.length === 0) return { meters: 0, intervals: 0, allocated: 0 };
   const site = (await store.getSite(siteId)) as Site;
@@ -129,7 +145,6 @@ async function runSite(store: Store, clock: Clock, siteId: string, retentionMs: 
   const byId = new Map(meters.map((m) => [m.id, m]));
   // where each meter's data ended before this run: new intervals past it are the live edge, not a change
   const ends = await store.lastIntervals(meters.map((m) => m.id));
-  const at = clock.now();
   const changes: ChangeContext = {
     cause: causeOf(pending), lastEnd: new Map(meters.map((m, i) => [m.id, ends[i]])), at, pruneBefore: at - retentionMs,
   };
@@ -191,17 +206,38 @@ async function runSite(store: Store, clock: Clock, siteId: string, retentionMs: 
 /** the change feed keeps at least this much history by default */
 export const CHANGE_RETENTION_DAYS = 90;
 
-export function createPipeline(store: Store, clock: Clock, opts: { changeRetentionDays?: number } = {}): Pipeline {
+export interface PipelineOptions {
+  changeRetentionDays?: number;
+  /** a scheduled run starts once the site got no new work for this long (ms) */
+  settleMs?: number;
+  /** … or at the latest this long after its first unrun work (ms; longer while a site's runs take long, see settle.ts) */
+  maxDelayMs?: number;
+  /** where a background run's failure is reported (its work stays pending and is retried) */
+  onError?: (err: unknown, siteId: string) => void;
+}
+
+/** defaults: a push's data is in the next run within a quarter of a second of the last push of a burst */
+export const SETTLE_MS = 250;
+export const MAX_DELAY_MS = 30_000;
+
+export function createPipeline(store: Store, clock: Clock, opts: PipelineOptions = {}): Pipeline {
   const retentionMs = (opts.changeRetentionDays ?? CHANGE_RETENTION_DAYS) * 86_400_000;
   const running = new Map<string, Promise<PipelineRun>>();
+  /** when the first push not run yet arrived, per site (this process's clock): a coalesced run's changes are dated then */
+  const arrived = new Map<string, number>();
   const run = (siteId: string, progress?: PipelineProgress): Promise<PipelineRun> => {
     const prev = running.get(siteId) ?? Promise.resolve({ meters: 0, intervals: 0, allocated: 0 });
     const next = prev.catch(() => undefined).then(async () => {
       // in-process runs are chained; the store's lock keeps other processes and instances out
       const release = await store.lockSite(siteId);
+      const t = performance.now();
+      // taken before the pending list is read: a push arriving from here on dates the next run
+      const at = arrived.get(siteId) ?? clock.now();
+      arrived.delete(siteId);
       try {
-        return await runSite(store, clock, siteId, retentionMs, progress);
+        return await runSite(store, clock, siteId, retentionMs, at, progress);
       } finally {
+        settle.ran(siteId, performance.now() - t);
         await release();
       }
     });
@@ -211,12 +247,32 @@ export function createPipeline(store: Store, clock: Clock, opts: { changeRetenti
     }).catch(() => undefined);
     return next;
   };
+  const settle = createSettleScheduler({
+    settleMs: opts.settleMs ?? SETTLE_MS,
+    maxDelayMs: opts.maxDelayMs ?? MAX_DELAY_MS,
+    run: (siteId) => {
+      run(siteId).catch((err) => opts.onError?.(err, siteId));
+    },
+  });
   return {
     run,
+    schedule(siteId) {
+      if (!arrived.has(siteId)) arrived.set(siteId, clock.now());
+      settle.schedule(siteId);
+    },
+    async flush(siteId) {
+      // work of this process is known; another process's or instance's is in the database
+      if (settle.cancel(siteId) || running.has(siteId) || (await store.hasPending(siteId))) await run(siteId);
+    },
     async runAll() {
       for (const siteId of await store.sitesWithPending()) await run(siteId);
     },
     async idle() {
+      for (const siteId of settle.cancelAll()) void run(siteId).catch(() => undefined);
+      await Promise.allSettled([...running.values()]);
+    },
+    async close() {
+      settle.cancelAll();
       await Promise.allSettled([...running.values()]);
     },
     async recordChange(siteId, entry) {

@@ -31,6 +31,7 @@ import { createWebhookSender } from './modules/webhooks/webhook-sender.js';
 import { gatewayRoutes } from './modules/gateway/gateway.routes.js';
 import { registerDocsRoutes, registerOpenApi } from './openapi/document.js';
 import { registerCompression } from './compression.js';
+import { servePendingFirst } from './serve-pending-first.js';
 
 /** the version of kWhub, for the document */
 function packageVersion(): string {
@@ -78,7 +79,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const secret = await ensureJwtSecret(store, config.jwtSecret);
   const lockoutOpts = { store: rateStore, clock, maxFailures: config.authMaxFailures, windowSeconds: config.authLockoutSeconds };
   const ctx: AppContext = {
-    ...createDeps(store, clock, { changeRetentionDays: config.changeRetentionDays }),
+    ...createDeps(store, clock, {
+      changeRetentionDays: config.changeRetentionDays, settleMs: config.pipelineSettleMs, maxDelayMs: config.pipelineMaxDelayMs,
+      onError: (err, siteId) => app.log.error({ err, siteId }, 'validating pushed readings failed; they stay pending and are retried'),
+    }),
     config,
     rateStore,
     tokens: createTokenService({ secret, ttlSeconds: config.tokenTtlSeconds, clock }),
@@ -114,6 +118,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   const routes = collectRoutes(app);
   installErrorHandling(app, routes);
+  servePendingFirst(app, ctx);
 
   // Routes declare response schemas for the OpenAPI document (and the tests check every answer against
   // them), but answers are written with JSON.stringify as before: fast-json-stringify would reorder keys
@@ -159,7 +164,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   app.addHook('onReady', async () => webhooks.start());
   app.addHook('onClose', async () => {
     await webhooks.stop();
-    await ctx.pipeline.idle();
+    await ctx.pipeline.close();
     await rateStore.close();
   });
 

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { newObjectId } from '../core/ids.js';
 import type { Config } from '../config/config.js';
 import type { Store } from '../store/store.js';
-import { createPipeline, type Pipeline } from '../pipeline/pipeline.js';
+import { createPipeline, type Pipeline, type PipelineOptions } from '../pipeline/pipeline.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Lockout, RateLimiter } from './rate-limit/limiter.js';
 import type { RateStore } from './rate-limit/rate-store.js';
@@ -32,6 +32,6 @@ export interface AppContext extends Deps {
   meters: MeterCache;
 }
 
-export function createDeps(store: Store, clock: Clock, opts: { changeRetentionDays?: number } = {}): Deps {
+export function createDeps(store: Store, clock: Clock, opts: PipelineOptions = {}): Deps {
   return { store, clock, newId: () => newObjectId(clock.now(), (n) => randomBytes(n)), pipeline: createPipeline(store, clock, opts) };
 }

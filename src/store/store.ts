@@ -391,6 +391,8 @@ export interface Store extends ResidentStore, BillingStore {
   /** asks for (re)validation of spans of meters' raw data (operator revalidation, meter corrections) */
   enqueueValidation(siteId: string, ranges: { meter_id: string; from: number; to: number }[], reason?: string): Promise<void>;
   listPending(siteId: string): Promise<PendingRange[]>;
+  /** whether the site has pending work (false for an unknown site): one index probe, asked before every request about a site */
+  hasPending(siteId: string): Promise<boolean>;
   sitesWithPending(): Promise<string[]>;
   settlePending(seqs: number[]): Promise<void>;
 

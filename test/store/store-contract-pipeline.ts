@@ -146,6 +146,9 @@ export function pipelineContract(get: () => Store): void {
         expect(typeof p[0].seq).toBe('number');
         expect(await store.sitesWithPending()).toEqual([SITE_A]);
         expect(await store.listPending(SITE_B)).toEqual([]);
+        expect(await store.hasPending(SITE_A)).toBe(true);
+        expect(await store.hasPending(SITE_B)).toBe(false);
+        expect(await store.hasPending('0123456789abcdef01234567')).toBe(false);
       });
 
       it('should add no pending span for a batch of duplicates and conflicts only, and the whole span otherwise', async () => {
@@ -154,6 +157,7 @@ export function pipelineContract(get: () => Store): void {
         await store.insertReadings(SITE_A, [rd(METER_1, T0, 1), rd(METER_1, T0 + QH, 3)], [], 2);
         expect(await store.listPending(SITE_A)).toEqual([]);
         expect(await store.sitesWithPending()).toEqual([]);
+        expect(await store.hasPending(SITE_A)).toBe(false);
         await store.insertReadings(SITE_A, [rd(METER_1, T0 - QH, 1), rd(METER_1, T0 + QH, 2)], [], 3);
         expect((await store.listPending(SITE_A)).map((p) => [p.from, p.to])).toEqual([[T0 - QH, T0 + QH]]);
       });
@@ -170,6 +174,7 @@ export function pipelineContract(get: () => Store): void {
         await store.settlePending([p[1].seq, p[1].seq]);
         expect(await store.listPending(SITE_A)).toEqual([]);
         expect(await store.sitesWithPending()).toEqual([]);
+        expect(await store.hasPending(SITE_A)).toBe(false);
       });
     });
 

@@ -59,6 +59,6 @@ export const PushResult = component('ReadingsResult', Type.Object({
   }, { additionalProperties: false }), { description: 'each refused reading, with its index and reason' }),
 }, {
   additionalProperties: false,
-  description: 'What became of the batch. Validation and allocation of the touched intervals follow promptly; the developer API reflects them within seconds.',
+  description: 'What became of the batch. Validation and allocation of the touched intervals follow once the site\'s pushes settle (a quarter of a second after a lone push); a developer API read of the site\'s data waits for them, so it reflects every acknowledged push.',
   examples: [{ stored: 2, duplicates: 0, rejected: [{ kind: 'sensor', index: 0, reason: 'unknown_sensor', message: 'no sensor "60dc9374000000000000beef" on this gateway\'s site' }] }],
 }));

@@ -26,6 +26,10 @@ export class PgPipeline extends PgAllocation {
     );
   }
 
+  async hasPending(siteId: string): Promise<boolean> {
+    return (await this.q('SELECT 1 FROM pending WHERE site_pk = (SELECT pk FROM sites WHERE id = $1) LIMIT 1', [siteId])).length > 0;
+  }
+
   async sitesWithPending(): Promise<string[]> {
     return (await this.q<{ id: string }>('SELECT s.id FROM sites s WHERE EXISTS (SELECT 1 FROM pending p WHERE p.site_pk = s.pk) ORDER BY s.pk')).map((r) => r.id);
   }

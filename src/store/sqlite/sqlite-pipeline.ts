@@ -95,6 +95,16 @@ export class SqlitePipeline extends SqliteChanges {
     ).all(this.sitePk(siteId)) as PendingRange[];
   }
 
+  async hasPending(siteId: string): Promise<boolean> {
+    let pk: number;
+    try {
+      pk = this.sitePk(siteId);
+    } catch {
+      return false;
+    }
+    return this.stmt('SELECT 1 FROM pending WHERE site_pk = ? LIMIT 1').get(pk) !== undefined;
+  }
+
   async sitesWithPending(): Promise<string[]> {
     return (this.stmt('SELECT DISTINCT s.id FROM pending p JOIN sites s ON s.pk = p.site_pk').all() as Row[]).map((r) => r.id as string);
   }

@@ -25,7 +25,8 @@ const pushSchema = {
     'by its `prim_ad` on the site. The answer counts what was stored and what were duplicates, and lists each rejected reading ' +
     'with its index and reason (unknown meter, wrong field for the meter, bad timestamp, non-finite value, …); one bad reading ' +
     'never loses the good ones next to it. A 200 means everything it counts as stored is durable. Validation and allocation ' +
-    'of the touched intervals follow promptly: the developer API reflects them within seconds.',
+    'of the touched intervals follow once the site\'s pushes settle (a quarter of a second after a lone push; a burst of pushes, ' +
+    'such as a backfill, is run as one); any request for the site\'s validated data waits for them, so it reflects every acknowledged push.',
   tags: ['Gateway'],
   security: gatewaySecurity,
   body: ref(PushBody),

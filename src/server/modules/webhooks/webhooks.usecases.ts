@@ -61,6 +61,8 @@ export async function createWebhook(deps: Deps & { allowLoopbackHttp: boolean },
   const body = check(WebhookCreateSchema, input);
   const url = checkWebhookUrl(body.url, deps.allowLoopbackHttp);
   const secret = body.secret ?? randomBytes(32).toString('base64url');
+  // a webhook is told of changes to the data served when it was made: pushes acknowledged before are run first
+  for (const g of await deps.store.listGrants(dev.id)) await deps.pipeline.flush(g.site_id);
   const w: Webhook = {
     id: deps.newId(), developer_id: dev.id, url: url.toString(), secret, created_at: deps.clock.now(), failures: 0, paused_at: null, paused_reason: null,
   };
