@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { InsertOutcome, RawMeterReading, RawSensorReading } from '../store.js';
-import { numArray, PgBase, ROWS_PER_STATEMENT } from './pg-base.js';
+import { binArray, numArray, PgBase, ROWS_PER_STATEMENT } from './pg-base.js';
 import { classifyMeterReadings, groupByMeter, rawKey, sameRaw, touchedGroups, type RawValues } from '../engine-shared.js';
 import { Partitions } from './partitions.js';
 
@@ -49,7 +49,7 @@ export class PgIngest extends PgBase {
       `SELECT r.meter_pk, r.ts, r.en_im, r.en_ex, r.heat_energy_kwh, r.vol_m3
        FROM unnest($1::int[], $2::int8[], $3::int8[]) AS g(pk, f, t)
        JOIN raw_readings r ON r.meter_pk = g.pk AND r.ts >= g.f AND r.ts <= g.t`,
-      [numArray(groups.map((x) => x.pk)), numArray(groups.map((x) => x.from)), numArray(groups.map((x) => x.to))],
+      [binArray('int4', groups.map((x) => x.pk)), binArray('int8', groups.map((x) => x.from)), binArray('int8', groups.map((x) => x.to))],
       c,
     );
     for (const r of rows) existing.set(key(r[0] as number, r[1] as number), r.slice(2) as unknown as RawValues);
@@ -59,12 +59,12 @@ export class PgIngest extends PgBase {
     const lost = new Set<string>();
     for (let a = 0; a < fresh.length; a += ROWS_PER_STATEMENT) {
       const part = fresh.slice(a, a + ROWS_PER_STATEMENT);
-      const col = (f: (r: RawMeterReading, i: number) => number | null) => numArray(part.map((i) => f(meters[i], i)));
+      const col = (type: 'int4' | 'int8' | 'float8', f: (r: RawMeterReading, i: number) => number | null) => binArray(type, part.map((i) => f(meters[i], i)));
       const r = await this.arrays(
         `INSERT INTO raw_readings(meter_pk, ts, en_im, en_ex, heat_energy_kwh, vol_m3, received_at)
          SELECT u.*, $7::int8 FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[]) AS u
          ON CONFLICT DO NOTHING RETURNING meter_pk, ts`,
-        [col((_, i) => pks[i]), col((x) => x.ts), col((x) => x.en_im), col((x) => x.en_ex), col((x) => x.heat_energy_kwh), col((x) => x.vol_m3), receivedAt],
+        [col('int4', (_, i) => pks[i]), col('int8', (x) => x.ts), col('float8', (x) => x.en_im), col('float8', (x) => x.en_ex), col('float8', (x) => x.heat_energy_kwh), col('float8', (x) => x.vol_m3), receivedAt],
         c,
       );
       if (r.length === part.length) continue;
