@@ -59,6 +59,21 @@ export class PgIngest extends PgBase {
     }
   }
 
+  /**
+   * The site's next batch number, with the batch's receipt time. The counter's
+   * row stays locked until the transaction ends: a site's batches are written
+   * one after the other, and a rolled-back batch leaves no gap.
+   */
+  private async newBatch(c: pg.PoolClient, sitePk: number, receivedAt: number): Promise<number> {
+    const r = await c.query<{ batch: number }>(
+      `WITH n AS (
+         INSERT INTO raw_batch_seq(site_pk, last) VALUES ($1, 1) ON CONFLICT (site_pk) DO UPDATE SET last = raw_batch_seq.last + 1 RETURNING last)
+       INSERT INTO raw_batches(site_pk, batch, received_at) SELECT $1, last, $2 FROM n RETURNING batch`,
+      [sitePk, receivedAt],
+    );
+    return r.rows[0].batch;
+  }
+
   /** `asNew`: insert without looking, failing on the first instant already stored (see above) */
   private async insertMeterRows(c: pg.PoolClient, sitePk: number, meters: RawMeterReading[], pks: number[], receivedAt: number, asNew: boolean): Promise<InsertOutcome[]> {
     if (meters.length === 0) return [];
@@ -67,13 +82,14 @@ export class PgIngest extends PgBase {
     const existing = new Map<string, RawValues>();
     if (asNew) {
       const { outcomes, fresh } = classifyMeterReadings(meters, order, groups, existing);
+      const batch = await this.newBatch(c, sitePk, receivedAt);
       for (let a = 0; a < fresh.length; a += ROWS_PER_STATEMENT) {
         const part = fresh.slice(a, a + ROWS_PER_STATEMENT);
         const col = (type: 'int4' | 'int8' | 'float8', f: (r: RawMeterReading, i: number) => number | null) => binArray(type, part.map((i) => f(meters[i], i)));
         await c.query(
-          `INSERT INTO raw_readings(meter_pk, ts, en_im, en_ex, heat_energy_kwh, vol_m3, received_at)
-           SELECT u.*, $7::int8 FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[]) AS u`,
-          [col('int4', (_, i) => pks[i]), col('int8', (x) => x.ts), col('float8', (x) => x.en_im), col('float8', (x) => x.en_ex), col('float8', (x) => x.heat_energy_kwh), col('float8', (x) => x.vol_m3), receivedAt],
+          `INSERT INTO raw_readings(meter_pk, ts, en_im, en_ex, heat_energy_kwh, vol_m3, batch)
+           SELECT u.*, $7::int4 FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[]) AS u`,
+          [col('int4', (_, i) => pks[i]), col('int8', (x) => x.ts), col('float8', (x) => x.en_im), col('float8', (x) => x.en_ex), col('float8', (x) => x.heat_energy_kwh), col('float8', (x) => x.vol_m3), batch],
         );
       }
       await this.addPending(c, sitePk, touchedGroups(groups, order, outcomes));
@@ -88,6 +104,8 @@ export class PgIngest extends PgBase {
     );
     for (const r of rows) existing.set(key(r[0] as number, r[1] as number), r.slice(2) as unknown as RawValues);
     const { outcomes: out, fresh } = classifyMeterReadings(meters, order, groups, existing);
+    // a batch of nothing new leaves no batch behind
+    const batch = fresh.length > 0 ? await this.newBatch(c, sitePk, receivedAt) : 0;
 
     // rows another writer stored since the read above come back missing from RETURNING
     const lost = new Set<string>();
@@ -95,10 +113,10 @@ export class PgIngest extends PgBase {
       const part = fresh.slice(a, a + ROWS_PER_STATEMENT);
       const col = (type: 'int4' | 'int8' | 'float8', f: (r: RawMeterReading, i: number) => number | null) => binArray(type, part.map((i) => f(meters[i], i)));
       const r = await this.arrays(
-        `INSERT INTO raw_readings(meter_pk, ts, en_im, en_ex, heat_energy_kwh, vol_m3, received_at)
-         SELECT u.*, $7::int8 FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[]) AS u
+        `INSERT INTO raw_readings(meter_pk, ts, en_im, en_ex, heat_energy_kwh, vol_m3, batch)
+         SELECT u.*, $7::int4 FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[]) AS u
          ON CONFLICT DO NOTHING RETURNING meter_pk, ts`,
-        [col('int4', (_, i) => pks[i]), col('int8', (x) => x.ts), col('float8', (x) => x.en_im), col('float8', (x) => x.en_ex), col('float8', (x) => x.heat_energy_kwh), col('float8', (x) => x.vol_m3), receivedAt],
+        [col('int4', (_, i) => pks[i]), col('int8', (x) => x.ts), col('float8', (x) => x.en_im), col('float8', (x) => x.en_ex), col('float8', (x) => x.heat_energy_kwh), col('float8', (x) => x.vol_m3), batch],
         c,
       );
       if (r.length === part.length) continue;
