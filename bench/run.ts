@@ -17,6 +17,7 @@ import { applySiteDocument } from '../src/server/modules/admin/apply.usecase.js'
 import { ingestBatch } from '../src/ingest/ingest.js';
 import { benchReadings, benchSite, type GatewayReading } from './data.js';
 import { freePort } from '../test/helpers/cli.js';
+import { floorRows, sizeRows, sqliteChunks } from './sizes.js';
 import { collectGarbage, machine, median, medianMs, mediansInTurns, peakRssMiB, startProcess, timeIt, type ServerProcess } from './lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -129,6 +130,8 @@ async function main(): Promise<void> {
       base: fmtMs(i1base), ratio: `${(i1 / i1base).toFixed(2)}×`, target: '≥ 250,000 readings/s and ≤ 4× the plain insert', met: i1rate >= 250_000 && i1 / i1base <= 4,
     });
 
+    rows.push(...(await sizeRows(db)));
+
     // reads over HTTP against in-process floors on the same file
     const server = await serve(db);
     try {
@@ -142,7 +145,7 @@ async function main(): Promise<void> {
       const r1Body = { t_s: iso(START), t_e: iso(yearEnd), sampling_frequency: '15T' };
       const r1Rows = (JSON.parse(await fetchText(`${server.url}/api/v1/meter_data/${site.id}/${c0}`, token, r1Body)) as unknown[]).length;
       const [r1Floor, r1] = await mediansInTurns(RUNS, [
-        () => JSON.stringify(ro.prepare('SELECT t, total, self, ext FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ? ORDER BY t').all(meterPk(c0), START, yearEnd)),
+        () => JSON.stringify(floorRows(sqliteChunks(ro, meterPk(c0), START, yearEnd), START, yearEnd)),
         () => fetchText(`${server.url}/api/v1/meter_data/${site.id}/${c0}`, token, r1Body),
       ]);
       rows.push({ id: 'R1', work: `meter_data, 1 year at 15T (${r1Rows.toLocaleString('en')} rows), one meter, over HTTP`, baseline: 'plain SELECT of the same rows + JSON.stringify, in-process', value: fmtMs(r1), base: fmtMs(r1Floor), ratio: `${(r1 / r1Floor).toFixed(2)}×`, target: '≤ 1.5× the floor', met: r1 / r1Floor <= 1.5 });
@@ -152,7 +155,7 @@ async function main(): Promise<void> {
       const [r2Floor, r2] = await mediansInTurns(RUNS, [
         () => {
           const s = ro.prepare('SELECT * FROM site_alloc WHERE site_pk = ? AND t >= ? AND t < ? ORDER BY t').all(sitePk, START, monthEnd);
-          const per = [...site.consumers, site.pv].map((id) => ro.prepare('SELECT t, total, self, ext FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ? ORDER BY t').all(meterPk(id), START, monthEnd));
+          const per = [...site.consumers, site.pv].map((id) => floorRows(sqliteChunks(ro, meterPk(id), START, monthEnd), START, monthEnd));
           return JSON.stringify([s, per]);
         },
         () => fetchText(`${server.url}/api/v1/site_data/${site.id}/electricity`, token, r2Body),

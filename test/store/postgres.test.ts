@@ -117,11 +117,17 @@ describe.skipIf(!url)('PgStore', () => {
         site: { t: Float64Array.of(Date.UTC(2024, 4, 31, 23, 45), Date.UTC(2024, 5, 1)), fields: emptyFields(2) },
         meters: [{ meter_id: METER_1, cols: { t: Float64Array.of(Date.UTC(2024, 4, 31, 23, 45), Date.UTC(2024, 5, 1)), im: Float64Array.of(1, 2), ex: Float64Array.of(0, 0), estimated: Uint8Array.of(0, 1), total: Float64Array.of(1, 2), self: Float64Array.of(NaN, 1), ext: Float64Array.of(NaN, 1) } }],
       });
+      // interval chunks per UTC day: the two days fall into the two months' partitions
       const parts = await pgQuery<{ part: string }>(db!.url,
-        "SELECT tableoid::regclass::text AS part FROM intervals UNION ALL SELECT tableoid::regclass::text FROM site_alloc ORDER BY 1");
-      expect(parts.map((r) => r.part)).toEqual(['intervals_y2024m05', 'intervals_y2024m06', 'site_alloc_y2024m05', 'site_alloc_y2024m06']);
-      const nulls = await pgQuery<{ n: number }>(db!.url, 'SELECT count(*)::int AS n FROM intervals WHERE self IS NULL AND ext IS NULL');
-      expect(nulls[0].n).toBe(1);
+        "SELECT tableoid::regclass::text AS part FROM interval_chunks UNION ALL SELECT tableoid::regclass::text FROM site_alloc ORDER BY 1");
+      expect(parts.map((r) => r.part)).toEqual(['interval_chunks_y2024m05', 'interval_chunks_y2024m06', 'site_alloc_y2024m05', 'site_alloc_y2024m06']);
+      // blobs kept inline and uncompressed, in every partition
+      const storage = await pgQuery<{ rel: string; s: string }>(db!.url,
+        "SELECT c.relname AS rel, a.attstorage AS s FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname LIKE 'interval_chunks%' AND a.attname = 'data' ORDER BY 1");
+      expect(storage.map((r) => r.rel)).toEqual(expect.arrayContaining(['interval_chunks', 'interval_chunks_default', 'interval_chunks_y2024m05', 'interval_chunks_y2024m06']));
+      expect(new Set(storage.map((r) => r.s))).toEqual(new Set(['p']));
+      const m1 = await s.readMeterAlloc(METER_1, Date.UTC(2024, 4, 31), Date.UTC(2024, 5, 2));
+      expect(Array.from(m1.self)).toEqual([NaN, 1]);
       await closeAll();
     });
 

@@ -324,6 +324,42 @@ export function pipelineContract(get: () => Store): void {
         same((await store.readMeterAllocDays(METER_1, w2.days.from, w2.days.to)).total, w2.days.meters[0].cols.total);
       });
 
+      it('should keep, to the bit, the intervals of the days a write only cuts, and count and find them after', async () => {
+        // three whole days, -0 and a negative share among the values
+        const w = allocation(T0, T0 + 3 * DAY, 2);
+        w.meters[0].cols.im[5] = -0;
+        w.meters[0].cols.self[6] = -0.0625;
+        await store.applyAllocation(w);
+        // a write from mid day 0 to mid day 2, with starts not on slots, holding every other interval of one meter only
+        const from = T0 + 90 * QH + 1;
+        const to = T0 + 2 * DAY + 4 * QH - 1;
+        const w2 = allocation(T0 + 91 * QH, to, 5, 2 * QH);
+        w2.from = from;
+        w2.meters = [{ meter_id: METER_1, cols: w2.meters[0].cols }];
+        await store.applyAllocation(w2);
+        // the model: the first write's rows outside [from, to), the second's inside
+        const keep = Array.from(w.meters[0].cols.t).flatMap((t, i) => (t < from || t >= to ? [i] : []));
+        const t = [...keep.map((i) => w.meters[0].cols.t[i]), ...Array.from(w2.meters[0].cols.t)].sort((x, y) => x - y);
+        const [a, b] = await store.readIntervals([METER_1, METER_2], T0 - DAY, T0 + 4 * DAY);
+        expect(Array.from(a.t)).toEqual(t);
+        expect(Object.is(a.im[5], -0)).toBe(true);
+        const m1 = await store.readMeterAlloc(METER_1, T0, T0 + 3 * DAY);
+        expect(m1.self[6]).toBe(-0.0625);
+        expect(m1.self[91]).toBe(w2.meters[0].cols.self[0]);
+        // METER_2 was not in the second write: untouched
+        expect(b.t).toHaveLength(3 * 96);
+        const counts = await store.intervalCounts([METER_1, METER_2], T0 + 88 * QH, T0 + 96 * QH);
+        expect(Array.from(counts.t).map((x) => (x - T0) / QH)).toEqual([88, 89, 90, 91, 92, 93, 94, 95]);
+        expect(Array.from(counts.present)).toEqual([2, 2, 2, 2, 1, 2, 1, 2]);
+        expect(await store.lastIntervals([METER_1, METER_2, METER_1])).toEqual([T0 + 3 * DAY - QH, T0 + 3 * DAY - QH, T0 + 3 * DAY - QH]);
+        // a write emptying whole days leaves no trace of them
+        const w3 = allocation(T0 + DAY, T0 + 3 * DAY, 6);
+        w3.meters = [{ meter_id: METER_1, cols: intervals([], 0, true) }];
+        await store.applyAllocation(w3);
+        expect(await store.lastIntervals([METER_1])).toEqual([T0 + 95 * QH]);
+        expect(Array.from((await store.readIntervals([METER_1], T0, T0 + 4 * DAY))[0].t)).toEqual(t.filter((x) => x < T0 + DAY));
+      });
+
       it('should refuse an allocation naming an unknown meter', async () => {
         const w = allocation(T0, T0 + 2 * QH, 1);
         w.meters.push({ meter_id: UNUSED, cols: intervals([T0], 1, true) });

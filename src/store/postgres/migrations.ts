@@ -316,7 +316,21 @@ export const pgMigrations: string[] = [
   );
   CREATE INDEX billing_runs_site ON billing_runs(site_id, created_at);
   `,
-  /* raw readings in fewer bytes: columns ordered for alignment, and the receipt time kept per batch */ `
+  /* 5: validated and allocated intervals as one chunk row per meter and UTC day (src/store/chunks.ts), in monthly
+     UTC partitions like the other time series (a UTC day lies in one month, so a chunk never straddles two). The
+     blobs are already compact and at most ~4.4 kB: PLAIN keeps them inline and uncompressed, never TOASTed, so a
+     read costs no TOAST lookup and a write no pglz attempt. The old intervals table stays until the data migration
+     has moved its rows and dropped it. */ `
+  CREATE TABLE interval_chunks (
+    meter_pk integer NOT NULL, -- a meter's pk (no FOREIGN KEY, as for intervals)
+    day bigint NOT NULL,
+    data bytea NOT NULL,
+    PRIMARY KEY (meter_pk, day)
+  ) PARTITION BY RANGE (day);
+  ALTER TABLE interval_chunks ALTER COLUMN data SET STORAGE PLAIN;
+  CREATE TABLE interval_chunks_default PARTITION OF interval_chunks DEFAULT;
+  `,
+  /* 6: raw readings in fewer bytes: columns ordered for alignment, and the receipt time kept per batch */ `
   -- which push stored a raw reading, and when it was received: numbered per site (raw_batch_seq
   -- holds each site's last number), so a raw row carries a 4-byte batch number, not an 8-byte time
   CREATE TABLE raw_batch_seq (

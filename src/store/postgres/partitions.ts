@@ -17,7 +17,7 @@
  */
 import type pg from 'pg';
 
-export const PARTITIONED = ['raw_readings', 'sensor_readings', 'intervals', 'site_alloc'] as const;
+export const PARTITIONED = ['raw_readings', 'sensor_readings', 'interval_chunks', 'site_alloc'] as const;
 export type PartitionedTable = (typeof PARTITIONED)[number];
 
 const FIRST_YEAR = 1970;
@@ -124,7 +124,7 @@ export class Partitions {
       await c.query('BEGIN');
       await c.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
       if ((await c.query('SELECT to_regclass($1) AS r', [name])).rows[0].r === null) {
-        await c.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+        await c.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)`);
         await c.query(
           `WITH moved AS (DELETE FROM ${table}_default WHERE ${key} >= ${from} AND ${key} < ${to} RETURNING *) INSERT INTO ${name} SELECT * FROM moved`,
         );
@@ -142,4 +142,4 @@ export class Partitions {
   }
 }
 
-const KEY_COLUMN: Record<PartitionedTable, string> = { raw_readings: 'ts', sensor_readings: 'ts', intervals: 't', site_alloc: 't' };
+const KEY_COLUMN: Record<PartitionedTable, string> = { raw_readings: 'ts', sensor_readings: 'ts', interval_chunks: 'day', site_alloc: 't' };

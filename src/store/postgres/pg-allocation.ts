@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL store's part for validated intervals and their allocation:
  * written per site in one transaction (replacing [from, to) and its day
- * sums), read back columnar, NULL self/ext as NaN.
+ * sums), the intervals as chunk rows per meter and UTC day (../chunks.ts),
+ * read back columnar, NULL self/ext of the sums as NaN.
  */
 import type pg from 'pg';
 import type { AllocationWrite, IntervalColumns, IntervalCounts, MeterAllocColumns, SiteAllocColumns, SiteField } from '../store.js';
@@ -10,12 +11,23 @@ import { numArray, ROWS_PER_STATEMENT } from './pg-base.js';
 import { PgChanges } from './pg-changes.js';
 import { Partitions } from './partitions.js';
 import { SITE_COLS, meterAllocColumns, siteAllocColumns } from '../engine-shared.js';
+import { DAY_MS, HEADER_BYTES, allocFromChunks, chunkDays, chunksForWrite, countChunks, dayOf, intervalsFromChunks, partialDays, type ChunkRow } from '../chunks.js';
 
 const SITE_UNNEST = `unnest($1::int8[], ${SITE_FIELDS.map((_, k) => `$${k + 2}::float8[]`).join(', ')})`;
 
 /** runs `each` on the slices [a, b) of n rows, ROWS_PER_STATEMENT at a time, one statement after the other */
 async function chunks(n: number, each: (from: number, to: number) => Promise<unknown>): Promise<void> {
   for (let a = 0; a < n; a += ROWS_PER_STATEMENT) await each(a, Math.min(n, a + ROWS_PER_STATEMENT));
+}
+
+/** a bytea[] parameter (hex escapes) of the blobs [from, to) */
+function byteaArray(blobs: Uint8Array[], from: number, to: number): string {
+  const parts = new Array<string>(to - from);
+  for (let i = from; i < to; i++) {
+    const b = blobs[i];
+    parts[i - from] = `"\\\\x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}"`;
+  }
+  return `{${parts.join(',')}}`;
 }
 
 /** the columns of several meters one after the other, with a pk column, ready for one unnest(…) */
@@ -34,35 +46,23 @@ function concat<K extends string>(byPk: Map<number, Record<K, ArrayLike<number>>
 }
 
 export class PgAllocation extends PgChanges {
-  async readIntervals(meterIds: string[], from: number, to: number): Promise<IntervalColumns[]> {
+  /** each meter's chunk rows holding intervals with start in [from, to), ascending by day: one round trip; `header`: their bitmaps only */
+  private async chunkRows(meterIds: string[], from: number, to: number, header = false): Promise<ChunkRow[][]> {
     const pks = await this.pksOf('meters', meterIds);
-    // one round trip; a sorted index range per meter (LATERAL), never one sort of everything
+    const data = header ? `substring(data from 1 for ${HEADER_BYTES})` : 'data';
+    // a sorted index range per meter (LATERAL), never one sort of everything
     const rows = meterIds.length === 0 ? [] : await this.arrays(
-      `SELECT k.i, r.t, r.im, r.ex, r.estimated FROM unnest($1::int[]) WITH ORDINALITY AS k(pk, i)
-       CROSS JOIN LATERAL (SELECT t, im, ex, estimated FROM intervals WHERE meter_pk = k.pk AND t >= $2 AND t < $3 ORDER BY t) AS r`,
-      [numArray(pks), from, to],
+      `SELECT k.i, r.day, r.data FROM unnest($1::int[]) WITH ORDINALITY AS k(pk, i)
+       CROSS JOIN LATERAL (SELECT day, ${data} AS data FROM interval_chunks WHERE meter_pk = k.pk AND day >= $2 AND day < $3 ORDER BY day) AS r`,
+      [numArray(pks), dayOf(from), to],
     );
-    // grouped by meter here, and sorted where the server's row order did not already do it
-    const groups: unknown[][][] = meterIds.map(() => []);
-    for (const r of rows) groups[(r[0] as number) - 1].push(r);
-    return groups.map((g) => {
-      for (let i = 1; i < g.length; i++) {
-        if ((g[i][1] as number) < (g[i - 1][1] as number)) {
-          g.sort((a, b) => (a[1] as number) - (b[1] as number));
-          break;
-        }
-      }
-      const n = g.length;
-      const o: IntervalColumns = { t: new Float64Array(n), im: new Float64Array(n), ex: new Float64Array(n), estimated: new Uint8Array(n) };
-      for (let i = 0; i < n; i++) {
-        const r = g[i];
-        o.t[i] = r[1] as number;
-        o.im[i] = r[2] as number;
-        o.ex[i] = r[3] as number;
-        o.estimated[i] = r[4] as number;
-      }
-      return o;
-    });
+    const groups: ChunkRow[][] = meterIds.map(() => []);
+    for (const r of rows) groups[Number(r[0]) - 1].push({ day: r[1] as number, data: r[2] as Buffer });
+    return groups;
+  }
+
+  async readIntervals(meterIds: string[], from: number, to: number): Promise<IntervalColumns[]> {
+    return (await this.chunkRows(meterIds, from, to)).map((rows) => intervalsFromChunks(rows, from, to));
   }
 
   async applyAllocation(w: AllocationWrite): Promise<void> {
@@ -75,21 +75,47 @@ export class PgAllocation extends PgChanges {
     const dayPks = await this.pksOf('meters', w.days.meters.map((m) => m.meter_id));
     w.days.meters.forEach((m, k) => dayByPk.set(dayPks[k], m.cols));
 
-    const all = concat(byPk, ['t', 'im', 'ex', 'estimated', 'total', 'self', 'ext']);
     const counted = [...dayByPk.values()].every((c) => c.present !== undefined && c.estimated !== undefined);
     const days = concat(dayByPk as Map<number, Required<MeterAllocColumns>>, counted ? ['t', 'total', 'self', 'ext', 'present', 'estimated'] : ['t', 'total', 'self', 'ext']);
+    const span = chunkDays(w.from, w.to);
+    const partial = partialDays(w.from, w.to);
     await this.partitions.ensure('site_alloc', Partitions.months(w.site.t));
-    await this.partitions.ensure('intervals', Partitions.months(all.t));
+    if (span && byPk.size > 0) await this.partitions.ensure('interval_chunks', Partitions.months([span[0], span[1] - DAY_MS]));
 
     await this.tx(async (c) => {
       await this.writeSiteAlloc(c, 'site_alloc', 't', sitePk, w.from, w.to, w.site);
-      if (byPk.size > 0) await c.query('DELETE FROM intervals WHERE meter_pk = ANY($1::int[]) AND t >= $2 AND t < $3', [numArray([...byPk.keys()]), w.from, w.to]);
-      await chunks(all.t.length, (a, b) => c.query(
-        `INSERT INTO intervals(meter_pk, t, im, ex, estimated, total, self, ext)
-         SELECT * FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::int2[], $6::float8[], $7::float8[], $8::float8[])`,
-        [numArray(all.pk, a, b), numArray(all.t, a, b), numArray(all.im, a, b), numArray(all.ex, a, b),
-          numArray(all.estimated, a, b), numArray(all.total, a, b), numArray(all.self, a, b), numArray(all.ext, a, b)],
-      ));
+      if (span && byPk.size > 0) {
+        const meterPks = numArray([...byPk.keys()]);
+        // the days cut by [from, to) keep their other intervals: their chunks are read inside this
+        // transaction and locked, so that a concurrent writer's chunk cannot be overwritten by a stale one
+        const old = new Map<number, Map<number, Uint8Array>>();
+        if (partial.length > 0) {
+          const rows = await this.arrays('SELECT meter_pk, day, data FROM interval_chunks WHERE meter_pk = ANY($1::int[]) AND day = ANY($2::int8[]) FOR UPDATE',
+            [meterPks, numArray(partial)], c);
+          for (const [pk, day, data] of rows as [number, number, Buffer][]) {
+            let m = old.get(pk);
+            if (!m) old.set(pk, (m = new Map()));
+            m.set(day, data);
+          }
+        }
+        const outPk: number[] = [];
+        const outDay: number[] = [];
+        const outData: Uint8Array[] = [];
+        for (const [pk, cols] of byPk) {
+          for (const r of chunksForWrite(w.from, w.to, cols, old.get(pk) ?? new Map())) {
+            if (r.data === null) continue;
+            outPk.push(pk);
+            outDay.push(r.day);
+            outData.push(r.data);
+          }
+        }
+        await c.query('DELETE FROM interval_chunks WHERE meter_pk = ANY($1::int[]) AND day >= $2 AND day < $3', [meterPks, span[0], span[1]]);
+        // one statement for the whole batch (bounded by ROWS_PER_STATEMENT rows)
+        await chunks(outPk.length, (a, b) => c.query(
+          'INSERT INTO interval_chunks(meter_pk, day, data) SELECT * FROM unnest($1::int[], $2::int8[], $3::bytea[])',
+          [numArray(outPk, a, b), numArray(outDay, a, b), byteaArray(outData, a, b)],
+        ));
+      }
       await this.writeSiteAlloc(c, 'site_alloc_day', 'day', sitePk, w.days.from, w.days.to, w.days.site);
       if (dayByPk.size > 0) {
         await c.query('DELETE FROM meter_alloc_day WHERE meter_pk = ANY($1::int[]) AND day >= $2 AND day < $3', [numArray([...dayByPk.keys()]), w.days.from, w.days.to]);
@@ -113,7 +139,7 @@ export class PgAllocation extends PgChanges {
   }
 
   async readMeterAlloc(meterId: string, from: number, to: number): Promise<MeterAllocColumns> {
-    return this.meterAllocRows('intervals', 't', meterId, from, to);
+    return allocFromChunks((await this.chunkRows([meterId], from, to))[0], from, to);
   }
 
   async readMeterAllocDays(meterId: string, from: number, to: number): Promise<MeterAllocColumns> {
@@ -129,20 +155,8 @@ export class PgAllocation extends PgChanges {
   }
 
   async intervalCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts> {
-    const pks = await this.pksOf('meters', meterIds);
-    const rows = pks.length === 0 ? [] : await this.arrays(
-      'SELECT t, count(*)::int, sum(estimated)::int FROM intervals WHERE meter_pk = ANY($1::int[]) AND t >= $2 AND t < $3 GROUP BY t ORDER BY t',
-      [numArray(pks), from, to],
-    );
-    const n = rows.length;
-    const out: IntervalCounts = { t: new Float64Array(n), present: new Float64Array(n), estimated: new Float64Array(n) };
-    for (let i = 0; i < n; i++) {
-      const r = rows[i] as number[];
-      out.t[i] = Number(r[0]);
-      out.present[i] = r[1];
-      out.estimated[i] = r[2];
-    }
-    return out;
+    // counted from the chunks' bitmaps: a month of 60 meters is 1,860 rows, none of them decoded
+    return countChunks((await this.chunkRows(meterIds, from, to, true)).flat(), from, to);
   }
 
   async dayCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts | null> {

@@ -10,6 +10,7 @@ import type pg from 'pg';
 import type { ChangeLog, ChangeRow, ClaimedDelivery, Delivery, DeliveryOutcome, Webhook } from '../store.js';
 import { PgIngest } from './pg-ingest.js';
 import { APPEND_MERGE_MS, changeFromRow, deliveryFromRow } from '../change-mapping.js';
+import { HEADER_BYTES, chunkEdge } from '../chunks.js';
 
 type Row = Record<string, unknown>;
 
@@ -108,12 +109,14 @@ export class PgChanges extends PgIngest {
   async lastIntervals(meterIds: string[]): Promise<(number | null)[]> {
     if (meterIds.length === 0) return [];
     const pks = await this.pksOf('meters', meterIds);
+    // each meter's last chunk: one index probe from the end
     const rows = await this.arrays(
-      'SELECT k.i, (SELECT max(t) FROM intervals WHERE meter_pk = k.pk) FROM unnest($1::int[]) WITH ORDINALITY AS k(pk, i)',
+      `SELECT k.i, r.day, r.data FROM unnest($1::int[]) WITH ORDINALITY AS k(pk, i)
+       CROSS JOIN LATERAL (SELECT day, substring(data from 1 for ${HEADER_BYTES}) AS data FROM interval_chunks WHERE meter_pk = k.pk ORDER BY day DESC LIMIT 1) AS r`,
       [`{${pks.join(',')}}`],
     );
     const out: (number | null)[] = meterIds.map(() => null);
-    for (const r of rows) out[Number(r[0]) - 1] = r[1] === null ? null : Number(r[1]);
+    for (const r of rows) out[Number(r[0]) - 1] = chunkEdge(r[1] as number, r[2] as Buffer, 'last');
     return out;
   }
 

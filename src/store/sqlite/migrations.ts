@@ -321,4 +321,13 @@ export const sqliteMigrations: string[] = [
   );
   CREATE INDEX billing_runs_site ON billing_runs(site_id, created_at);
   `,
+  /* 10: validated and allocated intervals as one chunk row per meter and UTC day (src/store/chunks.ts); the old
+     intervals table stays until the data migration (src/store/migrate-chunks) has moved its rows and dropped it */ `
+  CREATE TABLE interval_chunks (
+    meter_pk INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (meter_pk, day)
+  ) WITHOUT ROWID;
+  `,
 ];

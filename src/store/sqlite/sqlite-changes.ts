@@ -9,6 +9,7 @@ import type {
   ChangeLog, ChangeRow, ClaimedDelivery, Delivery, DeliveryOutcome, Webhook,
 } from '../store.js';
 import { SqliteBase } from './sqlite-base.js';
+import { HEADER_BYTES, chunkEdge } from '../chunks.js';
 import { APPEND_MERGE_MS, changeFromRow, deliveryFromRow } from '../change-mapping.js';
 
 type Row = Record<string, unknown>;
@@ -77,8 +78,11 @@ export class SqliteChanges extends SqliteBase {
   }
 
   async lastIntervals(meterIds: string[]): Promise<(number | null)[]> {
-    const q = this.rawStmt('SELECT max(t) FROM intervals WHERE meter_pk = ?');
-    return meterIds.map((id) => (q.get(this.meterPk(id)) as [number | null])[0]);
+    const q = this.rawStmt(`SELECT day, substr(data, 1, ${HEADER_BYTES}) FROM interval_chunks WHERE meter_pk = ? ORDER BY day DESC LIMIT 1`);
+    return meterIds.map((id) => {
+      const r = q.get(this.meterPk(id)) as [number, Buffer] | undefined;
+      return r ? chunkEdge(r[0], r[1], 'last') : null;
+    });
   }
 
   // --- webhooks

@@ -1,4 +1,4 @@
-/** The SQLite store's part for the metering pipeline: raw data, pending work, intervals, allocation, quality. */
+/** The SQLite store's part for the metering pipeline: raw data, pending work, interval chunks, allocation, quality. */
 import type {
   AllocationWrite, InsertOutcome, IntervalColumns, IntervalCounts, MeterAllocColumns, PendingRange, QualityRecord, RawMeterReading,
   RawSensorReading, RawWindow, SiteAllocColumns, SiteField, QualityWrite,
@@ -10,6 +10,7 @@ import {
   RAW_COLS, SITE_COLS, classifyMeterReadings, groupByMeter, meterAllocColumns, rawFromArray, rawKey, siteAllocColumns, touchedGroups, type RawValues,
 } from '../engine-shared.js';
 import type { Register } from '../../core/types.js';
+import { HEADER_BYTES, allocFromChunks, chunkDays, chunksForWrite, countChunks, dayOf, intervalsFromChunks, partialDays, type ChunkRow } from '../chunks.js';
 
 type Row = Record<string, number | string | null>;
 /** a crashed holder's lease runs out after this long */
@@ -144,43 +145,44 @@ export class SqlitePipeline extends SqliteChanges {
     })();
   }
 
+  /** one meter's chunk rows holding intervals with start in [from, to), ascending; `header`: their bitmaps only */
+  protected chunkRows(pk: number, from: number, to: number, header = false): ChunkRow[] {
+    const data = header ? `substr(data, 1, ${HEADER_BYTES})` : 'data';
+    const rows = this.rawStmt(`SELECT day, ${data} FROM interval_chunks WHERE meter_pk = ? AND day >= ? AND day < ? ORDER BY day`).all(pk, dayOf(from), to) as [number, Buffer][];
+    return rows.map(([day, data]) => ({ day, data }));
+  }
+
   async readIntervals(meterIds: string[], from: number, to: number): Promise<IntervalColumns[]> {
-    const q = this.rawStmt('SELECT t, im, ex, estimated FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ? ORDER BY t');
-    return meterIds.map((id) => {
-      const rows = q.all(this.meterPk(id), from, to) as number[][];
-      const n = rows.length;
-      const out: IntervalColumns = { t: new Float64Array(n), im: new Float64Array(n), ex: new Float64Array(n), estimated: new Uint8Array(n) };
-      for (let i = 0; i < n; i++) {
-        const r = rows[i];
-        out.t[i] = r[0];
-        out.im[i] = r[1];
-        out.ex[i] = r[2];
-        out.estimated[i] = r[3];
-      }
-      return out;
-    });
+    return meterIds.map((id) => intervalsFromChunks(this.chunkRows(this.meterPk(id), from, to), from, to));
   }
 
   async applyAllocation(w: AllocationWrite): Promise<void> {
     const sitePk = this.sitePk(w.site_id);
+    const partial = partialDays(w.from, w.to);
+    const days = chunkDays(w.from, w.to);
+    const oldChunk = this.rawStmt('SELECT data FROM interval_chunks WHERE meter_pk = ? AND day = ?');
+    const del = this.stmt('DELETE FROM interval_chunks WHERE meter_pk = ? AND day >= ? AND day < ?');
     this.db.transaction(() => {
       this.writeSiteAlloc('site_alloc', 't', sitePk, w.from, w.to, w.site);
-      const del = this.stmt('DELETE FROM intervals WHERE meter_pk = ? AND t >= ? AND t < ?');
+      // only the touched day chunks are rewritten; the days cut by [from, to) keep their other intervals,
+      // read inside this transaction so that no other writer's can slip in between
+      const rows: { pk: number; day: number; data: Uint8Array }[] = [];
       for (const m of w.meters) {
         const pk = this.meterPk(m.meter_id);
-        const c = m.cols;
-        del.run(pk, w.from, w.to);
-        this.insertMany('INSERT INTO intervals(meter_pk, t, im, ex, estimated, total, self, ext)', 8, c.t.length, (i, buf, o) => {
-          buf[o] = pk;
-          buf[o + 1] = c.t[i];
-          buf[o + 2] = c.im[i];
-          buf[o + 3] = c.ex[i];
-          buf[o + 4] = c.estimated[i];
-          buf[o + 5] = c.total[i];
-          buf[o + 6] = Number.isNaN(c.self[i]) ? null : c.self[i];
-          buf[o + 7] = Number.isNaN(c.ext[i]) ? null : c.ext[i];
-        });
+        const old = new Map<number, Uint8Array>();
+        for (const day of partial) {
+          const r = oldChunk.get(pk, day) as [Buffer] | undefined;
+          if (r) old.set(day, r[0]);
+        }
+        if (days) del.run(pk, days[0], days[1]);
+        for (const { day, data } of chunksForWrite(w.from, w.to, m.cols, old)) if (data !== null) rows.push({ pk, day, data });
       }
+      this.insertMany('INSERT INTO interval_chunks(meter_pk, day, data)', 3, rows.length, (i, buf, o) => {
+        const r = rows[i];
+        buf[o] = r.pk;
+        buf[o + 1] = r.day;
+        buf[o + 2] = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+      });
       this.writeSiteAlloc('site_alloc_day', 'day', sitePk, w.days.from, w.days.to, w.days.site);
       for (const m of w.days.meters) this.writeMeterAlloc('meter_alloc_day', 'day', this.meterPk(m.meter_id), w.days.from, w.days.to, m.cols);
       if (w.changes) this.writeChanges(sitePk, w.changes);
@@ -230,7 +232,7 @@ export class SqlitePipeline extends SqliteChanges {
   }
 
   async readMeterAlloc(meterId: string, from: number, to: number): Promise<MeterAllocColumns> {
-    return this.meterAllocRows('intervals', 't', meterId, from, to);
+    return allocFromChunks(this.chunkRows(this.meterPk(meterId), from, to), from, to);
   }
 
   async readMeterAllocDays(meterId: string, from: number, to: number): Promise<MeterAllocColumns> {
@@ -256,21 +258,11 @@ export class SqlitePipeline extends SqliteChanges {
   }
 
   async intervalCounts(meterIds: string[], from: number, to: number): Promise<IntervalCounts> {
-    if (meterIds.length === 0) return { t: new Float64Array(0), present: new Float64Array(0), estimated: new Float64Array(0) };
     const pks = meterIds.map((id) => this.meterPk(id));
-    // counted by SQLite: a month of 60 meters is 170,000 rows, and only ~3,000 come back
-    const rows = this.rawStmt(
-      `SELECT t, count(*), sum(estimated) FROM intervals WHERE meter_pk IN (${pks.map(() => '?').join(', ')}) AND t >= ? AND t < ? GROUP BY t ORDER BY t`,
-    ).all(...pks, from, to) as number[][];
-    const n = rows.length;
-    const out: IntervalCounts = { t: new Float64Array(n), present: new Float64Array(n), estimated: new Float64Array(n) };
-    for (let i = 0; i < n; i++) {
-      const r = rows[i];
-      out.t[i] = r[0];
-      out.present[i] = r[1];
-      out.estimated[i] = r[2];
-    }
-    return out;
+    // counted from the chunks' bitmaps: a month of 60 meters is 1,860 rows, none of them decoded
+    const rows: ChunkRow[] = [];
+    for (const pk of pks) for (const r of this.chunkRows(pk, from, to, true)) rows.push(r);
+    return countChunks(rows, from, to);
   }
 
   async addQuality(records: (QualityRecord & { recorded_at: number })[]): Promise<void> {
