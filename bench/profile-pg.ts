@@ -81,15 +81,23 @@ const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
   const a0 = args[0] as string | { text: string };
   const text = (typeof a0 === 'string' ? a0 : a0?.text ?? '?').replace(/\s+/g, ' ').slice(0, 110);
   const t = performance.now();
-  const out = query.apply(this, args);
-  if (out && typeof (out as Promise<unknown>).then === 'function') {
-    void (out as Promise<unknown>).then(() => {
-      const s = spent.get(text) ?? { n: 0, ms: 0 };
-      s.n++;
-      s.ms += performance.now() - t;
-      spent.set(text, s);
-    }, () => undefined);
+  const done = () => {
+    const s = spent.get(text) ?? { n: 0, ms: 0 };
+    s.n++;
+    s.ms += performance.now() - t;
+    spent.set(text, s);
+  };
+  // pg.Pool's query passes a callback; a client's own query returns a promise
+  const last = args.length - 1;
+  if (typeof args[last] === 'function') {
+    const cb = args[last] as (...x: unknown[]) => unknown;
+    args[last] = (...x: unknown[]) => {
+      done();
+      return cb(...x);
+    };
   }
+  const out = query.apply(this, args);
+  if (out && typeof (out as Promise<unknown>).then === 'function') void (out as Promise<unknown>).then(done, () => undefined);
   return out;
 };
 

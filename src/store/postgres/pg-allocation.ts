@@ -50,8 +50,14 @@ export class PgAllocation extends PgChanges {
   private async chunkRows(meterIds: string[], from: number, to: number, header = false): Promise<ChunkRow[][]> {
     const pks = await this.pksOf('meters', meterIds);
     const data = header ? `substring(data from 1 for ${HEADER_BYTES})` : 'data';
+    if (meterIds.length === 0 || to <= from) return meterIds.map(() => []);
+    // one meter (the API's series read them one by one): its index range, without the join
+    if (meterIds.length === 1) {
+      const one = await this.arrays(`SELECT day, ${data} FROM interval_chunks WHERE meter_pk = $1 AND day >= $2 AND day < $3 ORDER BY day`, [pks[0], dayOf(from), to]);
+      return [one.map((r) => ({ day: r[0] as number, data: r[1] as Buffer }))];
+    }
     // a sorted index range per meter (LATERAL), never one sort of everything
-    const rows = meterIds.length === 0 ? [] : await this.arrays(
+    const rows = await this.arrays(
       `SELECT k.i, r.day, r.data FROM unnest($1::int[]) WITH ORDINALITY AS k(pk, i)
        CROSS JOIN LATERAL (SELECT day, ${data} AS data FROM interval_chunks WHERE meter_pk = k.pk AND day >= $2 AND day < $3 ORDER BY day) AS r`,
       [numArray(pks), dayOf(from), to],
@@ -179,16 +185,20 @@ export class PgAllocation extends PgChanges {
   }
 
   private async meterAllocRows(table: string, key: string, meterId: string, from: number, to: number): Promise<MeterAllocColumns> {
+    const pk = await this.meterPk(meterId);
+    if (to <= from) return meterAllocColumns([]);
     return meterAllocColumns(await this.arrays(
       `SELECT ${key}, total, self, ext FROM ${table} WHERE meter_pk = $1 AND ${key} >= $2 AND ${key} < $3 ORDER BY ${key}`,
-      [await this.meterPk(meterId), from, to],
+      [pk, from, to],
     ));
   }
 
   private async siteAllocRows(table: string, key: string, siteId: string, from: number, to: number): Promise<SiteAllocColumns> {
+    const pk = await this.sitePk(siteId);
+    if (to <= from) return siteAllocColumns([]);
     return siteAllocColumns(await this.arrays(
       `SELECT ${key}, ${SITE_COLS} FROM ${table} WHERE site_pk = $1 AND ${key} >= $2 AND ${key} < $3 ORDER BY ${key}`,
-      [await this.sitePk(siteId), from, to],
+      [pk, from, to],
     ));
   }
 }
