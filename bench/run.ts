@@ -6,10 +6,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { openStore } from '../src/store/open-store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { createDeps } from '../src/server/context.js';
@@ -20,23 +19,23 @@ import { benchReadings, benchSite, type GatewayReading } from './data.js';
 import { benchAnswers } from './answers.js';
 import { benchBackfill } from './backfill.js';
 import { freePort } from '../test/helpers/cli.js';
-import { floorRows, pgChunks, sizeRows, sqliteChunks } from './sizes.js';
+import { floorRows, sizeRows, sqliteChunks } from './sizes.js';
 import { collectGarbage, machine, median, medianMs, mediansInTurns, peakRssMiB, startProcess, timeIt, type ServerProcess } from './lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const YEAR_STEPS = 365 * 96;
-const START = Date.UTC(2025, 0, 1);
-const CONSUMERS = 60;
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+export const YEAR_STEPS = 365 * 96;
+export const START = Date.UTC(2025, 0, 1);
+export const CONSUMERS = 60;
+export const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const ADMIN = 'bench-admin-token-0123456789abcdef';
 const H1_ROUNDS = Math.max(1, Math.min(RUNS, 5));
 const H1_SECONDS = 5;
 
-interface Row { id: string; work: string; baseline: string; value: string; base: string; ratio: string; target: string; met: boolean | null }
-const rows: Row[] = [];
-const log = (s: string) => process.stderr.write(`${s}\n`);
-const fmtMs = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+export interface Row { id: string; work: string; baseline: string; value: string; base: string; ratio: string; target: string; met: boolean | null }
+export const rows: Row[] = [];
+export const log = (s: string) => process.stderr.write(`${s}\n`);
+export const fmtMs = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
 
 function allReadings(site: ReturnType<typeof benchSite>, steps: number, batch: number): GatewayReading[][] {
   return [...benchReadings(site, START, steps, batch)];
@@ -58,7 +57,7 @@ function plainInsert(path: string, batches: GatewayReading[][], meterPk: Map<str
   db.close();
 }
 
-async function importSite(path: string, site: ReturnType<typeof benchSite>, batches: GatewayReading[][], start = START): Promise<number> {
+export async function importSite(path: string, site: ReturnType<typeof benchSite>, batches: GatewayReading[][], start = START): Promise<number> {
   const store = path.startsWith('postgres') ? await openStore(path) : new SqliteStore({ path });
   await store.migrate();
   const deps = createDeps(store, systemClock);
@@ -73,19 +72,19 @@ async function importSite(path: string, site: ReturnType<typeof benchSite>, batc
   return ms;
 }
 
-async function serve(db: string): Promise<ServerProcess> {
+export async function serve(db: string): Promise<ServerProcess> {
   const port = await freePort();
   return startProcess(join(root, 'bin/kwhub.js'), ['serve', '--db', db, '--port', String(port)], {
     KWHUB_ADMIN_TOKEN: ADMIN, KWHUB_RATE_LIMIT_MAX: '0', KWHUB_LOG_LEVEL: 'warn',
   }, /listening on/, `http://127.0.0.1:${port}`);
 }
 
-async function login(url: string): Promise<string> {
+export async function login(url: string): Promise<string> {
   const r = await fetch(`${url}/api/v1/auth`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'bench-password' }) });
   return ((await r.json()) as { access_token: string }).access_token;
 }
 
-async function fetchText(url: string, token: string, body: unknown): Promise<string> {
+export async function fetchText(url: string, token: string, body: unknown): Promise<string> {
   // uncompressed (fetch asks for gzip by default): compressed answers are measured by bench/answers.ts
   const r = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'accept-encoding': 'identity' }, body: JSON.stringify(body) });
   const text = await r.text();
@@ -93,89 +92,9 @@ async function fetchText(url: string, token: string, body: unknown): Promise<str
   return text;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+export const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 
-/** a fresh database on the server of `url`, dropped by the returned function */
-async function pgDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `kwhub_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
-async function benchPostgres(url: string, site: ReturnType<typeof benchSite>, batches: GatewayReading[][], readings: number, pk: Map<string, number>): Promise<void> {
-  // floor of I1: the same rows, plain batched INSERTs (unnest) into an empty table
-  const plainDb = await pgDatabase(url);
-  let plain = 0;
-  try {
-    const c = new pg.Client({ connectionString: plainDb.url });
-    await c.connect();
-    await c.query('CREATE TABLE raw (meter_pk int, ts bigint, en_im float8, en_ex float8, heat_energy_kwh float8, vol_m3 float8, received_at bigint, PRIMARY KEY (meter_pk, ts))');
-    const now = Date.now();
-    plain = await timeIt(async () => {
-      for (const b of batches) {
-        await c.query('INSERT INTO raw SELECT m, t, i, e, NULL, NULL, $5 FROM unnest($1::int[], $2::bigint[], $3::float8[], $4::float8[]) AS x(m, t, i, e)', [
-          b.map((r) => pk.get(r.meter_id)), b.map((r) => r.timestamp), b.map((r) => r.en_im), b.map((r) => r.en_ex), now,
-        ]);
-      }
-    });
-    await c.end();
-  } finally {
-    await plainDb.drop();
-  }
-  const db = await pgDatabase(url);
-  try {
-    const i1 = await importSite(db.url, site, batches);
-    const rate = readings / (i1 / 1000);
-    log(`I1 on PostgreSQL: plain ${fmtMs(plain)}, kWhub ${fmtMs(i1)}`);
-    rows.push({ id: 'I1 pg', work: `bulk import on PostgreSQL: ${readings.toLocaleString('en')} readings, stored, validated, allocated`, baseline: 'plain batched INSERT (unnest) of the same rows into an empty table', value: `${fmtMs(i1)} = ${Math.round(rate).toLocaleString('en')} readings/s`, base: fmtMs(plain), ratio: `${(i1 / plain).toFixed(2)}×`, target: '(reported next to SQLite)', met: null });
-    rows.push(...(await sizeRows(db.url)));
-
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    const meterPk = async (id: string) => (await c.query('SELECT pk FROM meters WHERE id = $1', [id])).rows[0].pk as number;
-    const yearEnd = START + YEAR_STEPS * 900_000;
-    const c0 = site.consumers[0];
-    const c0pk = await meterPk(c0);
-    const floor = await medianMs(RUNS, async () => JSON.stringify(floorRows(await pgChunks(c, c0pk, START, yearEnd), START, yearEnd)));
-    // sizes, for the sizing table of the README
-    const rawSize = (await c.query(`SELECT sum(pg_total_relation_size(c.oid))::float8 AS bytes FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1`, ['raw_readings'])).rows[0].bytes as number;
-    await c.end();
-    const server = await serve(db.url);
-    try {
-      const token = await login(server.url);
-      const body = { t_s: iso(START), t_e: iso(yearEnd), sampling_frequency: '15T' };
-      const r1 = await medianMs(RUNS, () => fetchText(`${server.url}/api/v1/meter_data/${site.id}/${c0}`, token, body));
-      rows.push({ id: 'R1 pg', work: 'meter_data, 1 year at 15T, one meter, over HTTP, on PostgreSQL', baseline: 'plain SELECT of the same rows + JSON.stringify, in-process (pg)', value: fmtMs(r1), base: fmtMs(floor), ratio: `${(r1 / floor).toFixed(2)}×`, target: '(reported next to SQLite)', met: null });
-      for (const freq of ['D', 'M'] as const) {
-        const r3 = await medianMs(RUNS, () => fetchText(`${server.url}/api/v1/site_data/${site.id}/electricity`, token, { ...body, sampling_frequency: freq }));
-        rows.push({ id: `R3 ${freq} pg`, work: `site_data/electricity, 1 year at ${freq}, ${CONSUMERS} consumers, on PostgreSQL`, baseline: "R1's floor (pg)", value: fmtMs(r3), base: fmtMs(floor), ratio: `${(r3 / floor).toFixed(2)}×`, target: '(reported next to SQLite)', met: null });
-      }
-    } finally {
-      await server.stop();
-    }
-    sizing.push(
-      `PostgreSQL, one site-year of ${site.consumers.length + 2} meters: ${readings.toLocaleString('en')} raw readings in ${(rawSize / 2 ** 20).toFixed(0)} MiB (${(rawSize / readings).toFixed(0)} bytes/row with indexes), ` +
-      `validated intervals: see S1 pg; ingest ${Math.round(rate).toLocaleString('en')} readings/s end to end`,
-    );
-  } finally {
-    await db.drop();
-  }
-}
-
-const sizing: string[] = [];
+export const sizing: string[] = [];
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kwhub-bench-'));
@@ -333,7 +252,7 @@ async function main(): Promise<void> {
 
     // the same R1, R3 and I1 on PostgreSQL, when a server is given (bash .ci/services.sh starts one)
     const pgUrl = process.env.KWHUB_BENCH_PG_URL ?? process.env.KWHUB_TEST_PG_URL;
-    if (pgUrl) await benchPostgres(pgUrl, site, allReadings(site, YEAR_STEPS - 1, 50_000), readings, pk);
+    if (pgUrl) await (await import('./pg.js')).benchPostgres(pgUrl, site, allReadings(site, YEAR_STEPS - 1, 50_000), readings, pk);
     else log('PostgreSQL rows skipped: set KWHUB_BENCH_PG_URL (or start the services: eval "$(bash .ci/services.sh start)")');
 
     const when = new Date().toISOString();
@@ -355,4 +274,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// bench/pg.ts borrows this file's helpers: the whole benchmark runs only when this file is the one started
+if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) await main();

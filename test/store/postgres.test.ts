@@ -147,7 +147,7 @@ describe.skipIf(!url)('PgStore', () => {
       const s = await open();
       await withSite(s);
       const t = Date.UTC(2030, 4, 10);
-      await pgQuery(db!.url, `INSERT INTO raw_readings(meter_pk, ts, en_im, received_at) SELECT pk, ${t}, 7, 0 FROM meters WHERE id = $1`, [METER_1]);
+      await pgQuery(db!.url, `INSERT INTO raw_readings(meter_pk, ts, en_im, batch) SELECT pk, ${t}, 7, 0 FROM meters WHERE id = $1`, [METER_1]);
       const r = await s.insertReadings(SITE_A, [rd(METER_1, t, 7), rd(METER_1, t + QH, 8)], [], 1);
       expect(r.meters).toEqual(['duplicate', 'stored']);
       const where = await pgQuery<{ part: string }>(db!.url, 'SELECT tableoid::regclass::text AS part FROM raw_readings ORDER BY ts');

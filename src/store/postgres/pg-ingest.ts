@@ -5,16 +5,23 @@
  * Outcomes are those of the SQLite store: a reading whose instant is free is
  * `stored`; one whose instant already holds identical values is a
  * `duplicate`, other values a `conflict`; of two readings of one instant in
- * one batch the first wins. Existing rows are read first (one query), new
- * ones go in with INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING
- * RETURNING: a row another instance stored in between is not returned, and is
- * then classified against what that instance stored.
+ * one batch the first wins.
+ *
+ * A batch is first tried as new data, which it almost always is: a plain
+ * INSERT … SELECT FROM unnest(…) of the batch's distinct instants, with no
+ * read before it and no ON CONFLICT (a speculative insertion costs the server
+ * almost as much again as the insert itself). An instant already stored makes
+ * that INSERT fail on the primary key, and the whole transaction is then run
+ * again the careful way: the stored rows of the batch's spans are read first
+ * (one query), the new ones go in with ON CONFLICT DO NOTHING RETURNING, and a
+ * row another instance stored in between (not returned) is classified against
+ * what that instance stored.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { InsertOutcome, RawMeterReading, RawSensorReading } from '../store.js';
-import { numArray, PgBase, ROWS_PER_STATEMENT } from './pg-base.js';
-import { classifyMeterReadings, groupByMeter, rawKey, sameRaw, touchedGroups, type RawValues } from '../engine-shared.js';
+import { binArray, PgBase, ROWS_PER_STATEMENT } from './pg-base.js';
+import { classifyMeterReadings, groupByMeter, rawKey, sameRaw, touchedGroups, type MeterGroup, type RawValues } from '../engine-shared.js';
 import { Partitions } from './partitions.js';
 
 /** the 64-bit advisory lock key of a site's pipeline (as a decimal string, for a bigint parameter) */
@@ -25,6 +32,12 @@ export function siteLockKey(siteId: string): string {
 
 const key = rawKey;
 
+/** the primary key of raw_readings refused a row: an instant of the batch is stored already */
+function storedAlready(e: unknown): boolean {
+  const err = e as { code?: string; table?: string };
+  return err.code === '23505' && typeof err.table === 'string' && err.table.startsWith('raw_readings');
+}
+
 export class PgIngest extends PgBase {
   async insertReadings(siteId: string, meters: RawMeterReading[], sensors: RawSensorReading[], receivedAt: number): Promise<{ meters: InsertOutcome[]; sensors: InsertOutcome[] }> {
     const sitePk = await this.sitePk(siteId);
@@ -34,37 +47,76 @@ export class PgIngest extends PgBase {
     // partitions first, each in its own statement: DDL never runs inside the writing transaction
     await this.partitions.ensure('raw_readings', Partitions.months(meters.map((r) => r.ts)));
     await this.partitions.ensure('sensor_readings', Partitions.months(sensors.map((r) => r.ts)));
-    return this.tx(async (c) => ({
-      meters: await this.insertMeterRows(c, sitePk, meters, pks, receivedAt),
+    const write = (asNew: boolean) => this.tx(async (c) => ({
+      meters: await this.insertMeterRows(c, sitePk, meters, pks, receivedAt, asNew),
       sensors: await this.insertSensorRows(c, sensors, spks),
     }), true);
+    try {
+      return await write(true);
+    } catch (e) {
+      if (!storedAlready(e)) throw e;
+      return write(false);
+    }
   }
 
-  private async insertMeterRows(c: pg.PoolClient, sitePk: number, meters: RawMeterReading[], pks: number[], receivedAt: number): Promise<InsertOutcome[]> {
+  /**
+   * The site's next batch number, with the batch's receipt time. The counter's
+   * row stays locked until the transaction ends: a site's batches are written
+   * one after the other, and a rolled-back batch leaves no gap.
+   */
+  private async newBatch(c: pg.PoolClient, sitePk: number, receivedAt: number): Promise<number> {
+    const r = await c.query<{ batch: number }>(
+      `WITH n AS (
+         INSERT INTO raw_batch_seq(site_pk, last) VALUES ($1, 1) ON CONFLICT (site_pk) DO UPDATE SET last = raw_batch_seq.last + 1 RETURNING last)
+       INSERT INTO raw_batches(site_pk, batch, received_at) SELECT $1, last, $2 FROM n RETURNING batch`,
+      [sitePk, receivedAt],
+    );
+    return r.rows[0].batch;
+  }
+
+  /** `asNew`: insert without looking, failing on the first instant already stored (see above) */
+  private async insertMeterRows(c: pg.PoolClient, sitePk: number, meters: RawMeterReading[], pks: number[], receivedAt: number, asNew: boolean): Promise<InsertOutcome[]> {
     if (meters.length === 0) return [];
     // by meter and instant; stable, so the first of two equal readings wins
     const { order, groups } = groupByMeter(pks, meters);
     const existing = new Map<string, RawValues>();
+    if (asNew) {
+      const { outcomes, fresh } = classifyMeterReadings(meters, order, groups, existing);
+      const batch = await this.newBatch(c, sitePk, receivedAt);
+      for (let a = 0; a < fresh.length; a += ROWS_PER_STATEMENT) {
+        const part = fresh.slice(a, a + ROWS_PER_STATEMENT);
+        const col = (type: 'int4' | 'int8' | 'float8', f: (r: RawMeterReading, i: number) => number | null) => binArray(type, part.map((i) => f(meters[i], i)));
+        await c.query(
+          `INSERT INTO raw_readings(meter_pk, ts, en_im, en_ex, heat_energy_kwh, vol_m3, batch)
+           SELECT u.*, $7::int4 FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[]) AS u`,
+          [col('int4', (_, i) => pks[i]), col('int8', (x) => x.ts), col('float8', (x) => x.en_im), col('float8', (x) => x.en_ex), col('float8', (x) => x.heat_energy_kwh), col('float8', (x) => x.vol_m3), batch],
+        );
+      }
+      await this.addPending(c, sitePk, touchedGroups(groups, order, outcomes));
+      return outcomes;
+    }
     const rows = await this.arrays(
       `SELECT r.meter_pk, r.ts, r.en_im, r.en_ex, r.heat_energy_kwh, r.vol_m3
        FROM unnest($1::int[], $2::int8[], $3::int8[]) AS g(pk, f, t)
        JOIN raw_readings r ON r.meter_pk = g.pk AND r.ts >= g.f AND r.ts <= g.t`,
-      [numArray(groups.map((x) => x.pk)), numArray(groups.map((x) => x.from)), numArray(groups.map((x) => x.to))],
+      [binArray('int4', groups.map((x) => x.pk)), binArray('int8', groups.map((x) => x.from)), binArray('int8', groups.map((x) => x.to))],
       c,
     );
     for (const r of rows) existing.set(key(r[0] as number, r[1] as number), r.slice(2) as unknown as RawValues);
     const { outcomes: out, fresh } = classifyMeterReadings(meters, order, groups, existing);
+    // a batch of nothing new leaves no batch behind
+    const batch = fresh.length > 0 ? await this.newBatch(c, sitePk, receivedAt) : 0;
 
     // rows another writer stored since the read above come back missing from RETURNING
     const lost = new Set<string>();
     for (let a = 0; a < fresh.length; a += ROWS_PER_STATEMENT) {
       const part = fresh.slice(a, a + ROWS_PER_STATEMENT);
-      const col = (f: (r: RawMeterReading, i: number) => number | null) => numArray(part.map((i) => f(meters[i], i)));
+      const col = (type: 'int4' | 'int8' | 'float8', f: (r: RawMeterReading, i: number) => number | null) => binArray(type, part.map((i) => f(meters[i], i)));
       const r = await this.arrays(
-        `INSERT INTO raw_readings(meter_pk, ts, en_im, en_ex, heat_energy_kwh, vol_m3, received_at)
-         SELECT u.*, $7::int8 FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[]) AS u
+        `INSERT INTO raw_readings(meter_pk, ts, en_im, en_ex, heat_energy_kwh, vol_m3, batch)
+         SELECT u.*, $7::int4 FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[]) AS u
          ON CONFLICT DO NOTHING RETURNING meter_pk, ts`,
-        [col((_, i) => pks[i]), col((x) => x.ts), col((x) => x.en_im), col((x) => x.en_ex), col((x) => x.heat_energy_kwh), col((x) => x.vol_m3), receivedAt],
+        [col('int4', (_, i) => pks[i]), col('int8', (x) => x.ts), col('float8', (x) => x.en_im), col('float8', (x) => x.en_ex), col('float8', (x) => x.heat_energy_kwh), col('float8', (x) => x.vol_m3), batch],
         c,
       );
       if (r.length === part.length) continue;
@@ -73,14 +125,17 @@ export class PgIngest extends PgBase {
     }
     if (lost.size > 0) await this.reclassifyMeters(c, meters, pks, lost, out);
 
-    const touched = touchedGroups(groups, order, out);
-    if (touched.length > 0) {
-      await c.query(
-        'INSERT INTO pending(site_pk, meter_pk, from_ts, to_ts) SELECT $1::int, u.* FROM unnest($2::int[], $3::int8[], $4::int8[]) AS u',
-        [sitePk, numArray(touched.map((x) => x.pk)), numArray(touched.map((x) => x.from)), numArray(touched.map((x) => x.to))],
-      );
-    }
+    await this.addPending(c, sitePk, touchedGroups(groups, order, out));
     return out;
+  }
+
+  /** the spans of the groups with a reading stored are pending validation, in the same transaction */
+  private async addPending(c: pg.PoolClient, sitePk: number, touched: MeterGroup[]): Promise<void> {
+    if (touched.length === 0) return;
+    await c.query(
+      'INSERT INTO pending(site_pk, meter_pk, from_ts, to_ts) SELECT $1::int, u.* FROM unnest($2::int[], $3::int8[], $4::int8[]) AS u',
+      [sitePk, binArray('int4', touched.map((x) => x.pk)), binArray('int8', touched.map((x) => x.from)), binArray('int8', touched.map((x) => x.to))],
+    );
   }
 
   /** every reading of an instant another writer filled meanwhile is judged against what it stored */
@@ -89,7 +144,7 @@ export class PgIngest extends PgBase {
     const rows = await this.arrays(
       `SELECT r.meter_pk, r.ts, r.en_im, r.en_ex, r.heat_energy_kwh, r.vol_m3
        FROM unnest($1::int[], $2::int8[]) AS k(pk, ts) JOIN raw_readings r ON r.meter_pk = k.pk AND r.ts = k.ts`,
-      [numArray(keys.map((k) => k[0])), numArray(keys.map((k) => k[1]))],
+      [binArray('int4', keys.map((k) => k[0])), binArray('int8', keys.map((k) => k[1]))],
       c,
     );
     const now = new Map(rows.map((r) => [key(r[0] as number, r[1] as number), r.slice(2) as unknown as RawValues]));
@@ -110,7 +165,7 @@ export class PgIngest extends PgBase {
     const lookup = async (pairs: number[][]) => new Map((await this.arrays(
       `SELECT s.sensor_pk, s.ts, s.value FROM unnest($1::int[], $2::int8[]) AS k(pk, ts)
        JOIN sensor_readings s ON s.sensor_pk = k.pk AND s.ts = k.ts`,
-      [numArray(pairs.map((p) => p[0])), numArray(pairs.map((p) => p[1]))],
+      [binArray('int4', pairs.map((p) => p[0])), binArray('int8', pairs.map((p) => p[1]))],
       c,
     )).map((r) => [key(r[0] as number, r[1] as number), r[2] as number]));
     const existing = await lookup(distinct);
@@ -132,7 +187,7 @@ export class PgIngest extends PgBase {
       const r = await this.arrays(
         `INSERT INTO sensor_readings(sensor_pk, ts, value) SELECT * FROM unnest($1::int[], $2::int8[], $3::float8[])
          ON CONFLICT DO NOTHING RETURNING sensor_pk, ts`,
-        [numArray(part.map((i) => spks[i])), numArray(part.map((i) => sensors[i].ts)), numArray(part.map((i) => sensors[i].value))],
+        [binArray('int4', part.map((i) => spks[i])), binArray('int8', part.map((i) => sensors[i].ts)), binArray('float8', part.map((i) => sensors[i].value))],
         c,
       );
       if (r.length === part.length) continue;
