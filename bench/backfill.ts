@@ -303,7 +303,7 @@ export async function benchBackfill(opts: { days?: number; only?: string[] } = {
       rows.push({
         id: 'I2 served', work: `gateway push over HTTP in time order (I2's shape: ${i2.readings.toLocaleString('en')} readings, ${PUSH.toLocaleString('en')} per push), until served`,
         baseline: 'the same pushes until the last 200 (I2\'s end)', value: `${fmtMs(i2.served)} = ${rate(i2.readings, i2.served)}`, base: `${fmtMs(i2.last200)} = ${rate(i2.readings, i2.last200)}`,
-        ratio: `${(i2.served / i2.last200).toFixed(2)}×`, target: '(reported; I2 ≥ 100,000 readings/s)', met: i2.readings / (i2.served / 1000) >= 100_000,
+        ratio: `${(i2.served / i2.last200).toFixed(2)}×`, target: '(reported)', met: null,
       });
     }
   } finally {
