@@ -65,7 +65,11 @@ describe('server logs', () => {
   it('should write JSON lines when the output is a pipe', async () => {
     const s = await serve(join(dir, 'pipe.sqlite'), { KWHUB_LOG_LEVEL: 'info' });
     try {
-      const line = s.output().split('\n').find((l) => l.includes('Server listening at'));
+      // pino writes to a pipe asynchronously: the line may follow the start banner by a moment (bounded wait)
+      let line: string | undefined;
+      for (let i = 0; !(line = s.output().split('\n').find((l) => l.includes('Server listening at'))) && i < 500; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
       expect(line, s.output()).toBeDefined();
       const entry = JSON.parse(line!);
       expect(entry.level).toBe(30);
