@@ -137,8 +137,8 @@ async function benchPostgres(url: string, site: ReturnType<typeof benchSite>, ba
     const i1 = await importSite(db.url, site, batches);
     const rate = readings / (i1 / 1000);
     log(`I1 on PostgreSQL: plain ${fmtMs(plain)}, kWhub ${fmtMs(i1)}`);
-    rows.push(...(await sizeRows(db.url)));
     rows.push({ id: 'I1 pg', work: `bulk import on PostgreSQL: ${readings.toLocaleString('en')} readings, stored, validated, allocated`, baseline: 'plain batched INSERT (unnest) of the same rows into an empty table', value: `${fmtMs(i1)} = ${Math.round(rate).toLocaleString('en')} readings/s`, base: fmtMs(plain), ratio: `${(i1 / plain).toFixed(2)}×`, target: '(reported next to SQLite)', met: null });
+    rows.push(...(await sizeRows(db.url)));
 
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
