@@ -87,8 +87,8 @@ export function dayOf(t: number): number {
 
 /** a fresh chunk with no slot present */
 export function emptyChunk(): DayChunk {
-  const nan = () => new Float64Array(DAY_SLOTS);
-  return { present: new Uint8Array(DAY_SLOTS), estimated: new Uint8Array(DAY_SLOTS), im: nan(), ex: nan(), total: nan(), self: nan(), ext: nan() };
+  const col = () => new Float64Array(DAY_SLOTS);
+  return { present: new Uint8Array(DAY_SLOTS), estimated: new Uint8Array(DAY_SLOTS), im: col(), ex: col(), total: col(), self: col(), ext: col() };
 }
 
 function bit(data: Uint8Array, base: number, k: number): number {

@@ -128,6 +128,17 @@ describe.skipIf(!url)('PgStore', () => {
       expect(new Set(storage.map((r) => r.s))).toEqual(new Set(['p']));
       const m1 = await s.readMeterAlloc(METER_1, Date.UTC(2024, 4, 31), Date.UTC(2024, 5, 2));
       expect(Array.from(m1.self)).toEqual([NaN, 1]);
+      // a write spanning four months gets the partitions of the months between its ends too
+      const spread = [Date.UTC(2024, 6, 31, 23, 45), Date.UTC(2024, 7, 15), Date.UTC(2024, 8, 15), Date.UTC(2024, 9, 1)];
+      const four = Float64Array.from(spread);
+      await s.applyAllocation({
+        site_id: SITE_A, from: spread[0], to: spread[3] + QH,
+        days: { from: 0, to: 0, site: { t: new Float64Array(0), fields: emptyFields() }, meters: [] },
+        site: { t: new Float64Array(0), fields: emptyFields() },
+        meters: [{ meter_id: METER_1, cols: { t: four, im: four.map(() => 1), ex: four.map(() => 0), estimated: new Uint8Array(4), total: four.map(() => 1), self: four.map(() => 0.5), ext: four.map(() => 0.5) } }],
+      });
+      const later = await pgQuery<{ part: string }>(db!.url, `SELECT tableoid::regclass::text AS part FROM interval_chunks WHERE day >= ${Date.UTC(2024, 6, 1)} ORDER BY day`);
+      expect(later.map((r) => r.part)).toEqual(['interval_chunks_y2024m07', 'interval_chunks_y2024m08', 'interval_chunks_y2024m09', 'interval_chunks_y2024m10']);
       await closeAll();
     });
 

@@ -360,6 +360,15 @@ export function pipelineContract(get: () => Store): void {
         expect(Array.from((await store.readIntervals([METER_1], T0, T0 + 4 * DAY))[0].t)).toEqual(t.filter((x) => x < T0 + DAY));
       });
 
+      it('should let the last columns of a meter named twice in one write win', async () => {
+        const w = allocation(T0, T0 + 4 * QH, 1);
+        const again = allocation(T0, T0 + 4 * QH, 3, 2 * QH);
+        w.meters.push({ meter_id: METER_1, cols: again.meters[0].cols });
+        await store.applyAllocation(w);
+        const [a] = await store.readIntervals([METER_1], T0, T0 + 4 * QH);
+        expect(a).toEqual({ t: again.meters[0].cols.t, im: again.meters[0].cols.im, ex: again.meters[0].cols.ex, estimated: again.meters[0].cols.estimated });
+      });
+
       it('should refuse an allocation naming an unknown meter', async () => {
         const w = allocation(T0, T0 + 2 * QH, 1);
         w.meters.push({ meter_id: UNUSED, cols: intervals([T0], 1, true) });

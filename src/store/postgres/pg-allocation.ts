@@ -15,10 +15,17 @@ import { DAY_MS, HEADER_BYTES, allocFromChunks, chunkDays, chunksForWrite, count
 
 const SITE_UNNEST = `unnest($1::int8[], ${SITE_FIELDS.map((_, k) => `$${k + 2}::float8[]`).join(', ')})`;
 
-/** runs `each` on the slices [a, b) of n rows, ROWS_PER_STATEMENT at a time, one statement after the other */
-async function chunks(n: number, each: (from: number, to: number) => Promise<unknown>): Promise<void> {
-  for (let a = 0; a < n; a += ROWS_PER_STATEMENT) await each(a, Math.min(n, a + ROWS_PER_STATEMENT));
+/** runs `each` on the slices [a, b) of n rows, `per` at a time, one statement after the other */
+async function chunks(n: number, each: (from: number, to: number) => Promise<unknown>, per = ROWS_PER_STATEMENT): Promise<void> {
+  for (let a = 0; a < n; a += per) await each(a, Math.min(n, a + per));
 }
+
+/**
+ * chunk rows per INSERT: a blob travels as hex text (~2.7 kB for a typical
+ * day, at most ~9 kB), so this bounds a statement to ~25 MB; a write pass of
+ * a site (31 days) stays one statement up to ~90 meters
+ */
+const CHUNK_ROWS_PER_STATEMENT = 2_800;
 
 /** a bytea[] parameter (hex escapes) of the blobs [from, to) */
 function byteaArray(blobs: Uint8Array[], from: number, to: number): string {
@@ -86,7 +93,11 @@ export class PgAllocation extends PgChanges {
     const span = chunkDays(w.from, w.to);
     const partial = partialDays(w.from, w.to);
     await this.partitions.ensure('site_alloc', Partitions.months(w.site.t));
-    if (span && byPk.size > 0) await this.partitions.ensure('interval_chunks', Partitions.months([span[0], span[1] - DAY_MS]));
+    if (span && byPk.size > 0) {
+      const spanDays: number[] = [];
+      for (let d = span[0]; d < span[1]; d += DAY_MS) spanDays.push(d);
+      await this.partitions.ensure('interval_chunks', Partitions.months(spanDays));
+    }
 
     await this.tx(async (c) => {
       await this.writeSiteAlloc(c, 'site_alloc', 't', sitePk, w.from, w.to, w.site);
@@ -116,11 +127,11 @@ export class PgAllocation extends PgChanges {
           }
         }
         await c.query('DELETE FROM interval_chunks WHERE meter_pk = ANY($1::int[]) AND day >= $2 AND day < $3', [meterPks, span[0], span[1]]);
-        // one statement for the whole batch (bounded by ROWS_PER_STATEMENT rows)
+        // one statement for the whole batch (bounded by CHUNK_ROWS_PER_STATEMENT rows)
         await chunks(outPk.length, (a, b) => c.query(
           'INSERT INTO interval_chunks(meter_pk, day, data) SELECT * FROM unnest($1::int[], $2::int8[], $3::bytea[])',
           [numArray(outPk, a, b), numArray(outDay, a, b), byteaArray(outData, a, b)],
-        ));
+        ), CHUNK_ROWS_PER_STATEMENT);
       }
       await this.writeSiteAlloc(c, 'site_alloc_day', 'day', sitePk, w.days.from, w.days.to, w.days.site);
       if (dayByPk.size > 0) {

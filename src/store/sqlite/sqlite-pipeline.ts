@@ -167,16 +167,18 @@ export class SqlitePipeline extends SqliteChanges {
       // only the touched day chunks are rewritten; the days cut by [from, to) keep their other intervals,
       // read inside this transaction so that no other writer's can slip in between
       const rows: { pk: number; day: number; data: Uint8Array }[] = [];
-      for (const m of w.meters) {
-        const pk = this.meterPk(m.meter_id);
+      // a meter named twice: its last columns win, as if written one after the other
+      const byPk = new Map(w.meters.map((m) => [this.meterPk(m.meter_id), m.cols]));
+      for (const [pk, cols] of byPk) {
         const old = new Map<number, Uint8Array>();
         for (const day of partial) {
           const r = oldChunk.get(pk, day) as [Buffer] | undefined;
           if (r) old.set(day, r[0]);
         }
         if (days) del.run(pk, days[0], days[1]);
-        for (const { day, data } of chunksForWrite(w.from, w.to, m.cols, old)) if (data !== null) rows.push({ pk, day, data });
+        for (const { day, data } of chunksForWrite(w.from, w.to, cols, old)) if (data !== null) rows.push({ pk, day, data });
       }
+      rows.sort((a, b) => a.pk - b.pk || a.day - b.day); // in key order: the B-tree appends within each meter's range
       this.insertMany('INSERT INTO interval_chunks(meter_pk, day, data)', 3, rows.length, (i, buf, o) => {
         const r = rows[i];
         buf[o] = r.pk;
