@@ -95,10 +95,13 @@ export class PgIngest extends PgBase {
       await this.addPending(c, sitePk, touchedGroups(groups, order, outcomes));
       return outcomes;
     }
+    // an index range per meter: a LATERAL with ORDER BY is not flattened into a join, which the planner
+    // (knowing nothing of the ranges) makes a hash join over every partition (a year: 385 ms against 5 ms)
     const rows = await this.arrays(
       `SELECT r.meter_pk, r.ts, r.en_im, r.en_ex, r.heat_energy_kwh, r.vol_m3
        FROM unnest($1::int[], $2::int8[], $3::int8[]) AS g(pk, f, t)
-       JOIN raw_readings r ON r.meter_pk = g.pk AND r.ts >= g.f AND r.ts <= g.t`,
+       CROSS JOIN LATERAL (SELECT meter_pk, ts, en_im, en_ex, heat_energy_kwh, vol_m3 FROM raw_readings
+                           WHERE meter_pk = g.pk AND ts >= g.f AND ts <= g.t ORDER BY ts) AS r`,
       [binArray('int4', groups.map((x) => x.pk)), binArray('int8', groups.map((x) => x.from)), binArray('int8', groups.map((x) => x.to))],
       c,
     );
@@ -143,7 +146,9 @@ export class PgIngest extends PgBase {
     const keys = [...lost].map((k) => k.split(':').map(Number));
     const rows = await this.arrays(
       `SELECT r.meter_pk, r.ts, r.en_im, r.en_ex, r.heat_energy_kwh, r.vol_m3
-       FROM unnest($1::int[], $2::int8[]) AS k(pk, ts) JOIN raw_readings r ON r.meter_pk = k.pk AND r.ts = k.ts`,
+       FROM unnest($1::int[], $2::int8[]) AS k(pk, ts)
+       CROSS JOIN LATERAL (SELECT meter_pk, ts, en_im, en_ex, heat_energy_kwh, vol_m3 FROM raw_readings
+                           WHERE meter_pk = k.pk AND ts = k.ts ORDER BY ts) AS r`,
       [binArray('int4', keys.map((k) => k[0])), binArray('int8', keys.map((k) => k[1]))],
       c,
     );
@@ -164,7 +169,7 @@ export class PgIngest extends PgBase {
     const distinct = [...new Set(keys)].map((k) => k.split(':').map(Number));
     const lookup = async (pairs: number[][]) => new Map((await this.arrays(
       `SELECT s.sensor_pk, s.ts, s.value FROM unnest($1::int[], $2::int8[]) AS k(pk, ts)
-       JOIN sensor_readings s ON s.sensor_pk = k.pk AND s.ts = k.ts`,
+       CROSS JOIN LATERAL (SELECT sensor_pk, ts, value FROM sensor_readings WHERE sensor_pk = k.pk AND ts = k.ts ORDER BY ts) AS s`,
       [binArray('int4', pairs.map((p) => p[0])), binArray('int8', pairs.map((p) => p[1]))],
       c,
     )).map((r) => [key(r[0] as number, r[1] as number), r[2] as number]));
