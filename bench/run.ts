@@ -275,4 +275,11 @@ async function main(): Promise<void> {
 }
 
 // bench/pg.ts borrows this file's helpers: the whole benchmark runs only when this file is the one started
-if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) await main();
+// not a top-level await: bench/pg.ts, imported by main() below, imports this module, which must have finished evaluating
+// (awaiting main() here left that import waiting forever, and Node exited with code 13)
+if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
