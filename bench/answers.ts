@@ -13,7 +13,7 @@
  * `npm run bench` calls benchAnswers from bench/run.ts. On its own:
  *   npm run build && node --expose-gc --import tsx bench/answers.ts
  * builds a site-year database once (kept in $TMPDIR/kwhub-answers-bench.sqlite)
- * and prints the rows.
+ * and prints the rows (BENCH_ONLY=C1, or a list such as R2,RSS: only those).
  */
 import { request } from 'node:http';
 import { existsSync } from 'node:fs';
@@ -90,8 +90,13 @@ export async function benchAnswers(input: AnswersInput, rows: AnswerRow[], log: 
   const siteData = `${url}/api/v1/site_data/${siteId}/electricity`;
   const monthEnd = start + 31 * 96 * 900_000;
 
+  // BENCH_ONLY=C1 (or R2,RSS...): only those rows, for a quick look at one of them
+  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim().toUpperCase()) ?? null;
+  const wanted = (id: string) => only === null || only.includes(id);
+
   // R2 and R4: the answer over HTTP against JSON.stringify of its rows held in memory
   for (const [id, freq, target] of [['R2', '15T', 1.3], ['R4', 'H', 1.3]] as const) {
+    if (!wanted(id)) continue;
     const body = { t_s: iso(start), t_e: iso(monthEnd), sampling_frequency: freq };
     const text = await fetchText(siteData, token, body);
     const held = JSON.parse(text) as unknown[];
@@ -108,6 +113,10 @@ export async function benchAnswers(input: AnswersInput, rows: AnswerRow[], log: 
 
   // C1: the R2 month compressed, against the same request uncompressed, to the last byte on the wire
   const r2Body = { t_s: iso(start), t_e: iso(monthEnd), sampling_frequency: '15T' };
+  if (!wanted('C1')) {
+    if (wanted('RSS')) await peakRss(input, rows, log);
+    return;
+  }
   const plain = await raw(siteData, token, r2Body, 'identity');
   for (const enc of ['gzip', 'br'] as const) {
     const packed = await raw(siteData, token, r2Body, enc);
@@ -128,7 +137,12 @@ export async function benchAnswers(input: AnswersInput, rows: AnswerRow[], log: 
     });
   }
 
-  // peak RSS of a fresh server answering the widest answer: every meter at 15T over the whole year
+  if (wanted('RSS')) await peakRss(input, rows, log);
+}
+
+/** peak RSS of a fresh server answering the widest answer: every meter at 15T over the whole year */
+async function peakRss(input: AnswersInput, rows: AnswerRow[], log: (s: string) => void): Promise<void> {
+  const { siteId, consumers, start } = input;
   const fresh = await input.serve();
   try {
     const freshToken = await input.login(fresh.url);

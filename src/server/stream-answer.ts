@@ -9,13 +9,30 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { PIECE_BYTES } from './modules/series/byte-writer.js';
+import { COMPRESS_BATCH_BYTES, negotiatedEncoding } from './compression.js';
 
 type Pieces = AsyncIterable<Buffer | string> | Iterable<Buffer | string>;
 
-async function* rest(head: Buffer[], it: AsyncIterator<Buffer | string> | Iterator<Buffer | string>): AsyncGenerator<Buffer> {
+/** the pieces, from `head` on: as they come, or joined into buffers of at least `batch` bytes (null: as they come) */
+async function* rest(head: Buffer[], it: AsyncIterator<Buffer | string> | Iterator<Buffer | string>, batch: number | null): AsyncGenerator<Buffer> {
   try {
-    yield* head;
-    for (let r = await it.next(); !r.done; r = await it.next()) yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+    if (batch === null) {
+      yield* head;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+      return;
+    }
+    let held = head;
+    let size = head.reduce((n, b) => n + b.length, 0);
+    for (let r = await it.next(); !r.done; r = await it.next()) {
+      held.push(typeof r.value === 'string' ? Buffer.from(r.value) : r.value);
+      size += held[held.length - 1]!.length;
+      if (size >= batch) {
+        yield held.length === 1 ? held[0]! : Buffer.concat(held, size);
+        held = [];
+        size = 0;
+      }
+    }
+    if (held.length > 0) yield held.length === 1 ? held[0]! : Buffer.concat(held, size);
   } finally {
     // a client gone mid-answer: the source stops too
     await it.return?.();
@@ -34,5 +51,7 @@ export async function sendPieces(reply: FastifyReply, pieces: Pieces): Promise<F
     size += b.length;
     if (size >= PIECE_BYTES) break;
   }
-  return reply.send(Readable.from(rest(head, it), { objectMode: false, highWaterMark: 4 * PIECE_BYTES }));
+  // compressed, in batches: one zlib job each, formatted while the last is compressed (compression.ts)
+  const batch = negotiatedEncoding(reply.request) === null ? null : COMPRESS_BATCH_BYTES;
+  return reply.send(Readable.from(rest(head, it, batch), { objectMode: false, highWaterMark: batch === null ? 4 * PIECE_BYTES : 2 * batch }));
 }
