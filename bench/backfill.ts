@@ -18,7 +18,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { createDeps } from '../src/server/context.js';
 import { systemClock } from '../src/core/clock.js';
@@ -26,7 +25,7 @@ import { applySiteDocument } from '../src/server/modules/admin/apply.usecase.js'
 import { ingestBatch } from '../src/ingest/ingest.js';
 import { benchReadings, benchSite, type BenchSite, type GatewayReading } from './data.js';
 import { freePort } from '../test/helpers/cli.js';
-import { collectGarbage, machine, startProcess, timeIt, type ServerProcess } from './lib.js';
+import { collectGarbage, machine, startProcess, timeIt, plainRawTable, type ServerProcess } from './lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -110,11 +109,7 @@ function batchesOf(c: Columns, size: number): GatewayReading[][] {
 
 /** the floor: the same raw rows, plain batched INSERTs into an empty table (as I1's baseline) */
 function plainInsert(path: string, c: Columns): number {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec('CREATE TABLE raw (meter_pk INTEGER, ts INTEGER, en_im REAL, en_ex REAL, heat_energy_kwh REAL, vol_m3 REAL, received_at INTEGER, PRIMARY KEY (meter_pk, ts)) WITHOUT ROWID');
-  const ins = db.prepare('INSERT INTO raw VALUES (?, ?, ?, ?, NULL, NULL, ?)');
+  const { db, insert: ins } = plainRawTable(path);
   const now = Date.now();
   const t = performance.now();
   for (let m = 0; m < c.meters.length; m++) {

@@ -1,6 +1,7 @@
 /** Small tools of the benchmark suite: timing, medians, a server subprocess, the machine's description. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 
 export function median(xs: number[]): number {
@@ -85,4 +86,16 @@ export async function startProcess(script: string, args: string[], env: Record<s
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * The floor of the import rows: an empty table of raw readings, as plain as SQLite makes it (WAL, durable
+ * commits), and its INSERT (meter_pk, ts, en_im, en_ex, received_at). Close the database when done.
+ */
+export function plainRawTable(path: string): { db: Database.Database; insert: Database.Statement } {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE raw (meter_pk INTEGER, ts INTEGER, en_im REAL, en_ex REAL, heat_energy_kwh REAL, vol_m3 REAL, received_at INTEGER, PRIMARY KEY (meter_pk, ts)) WITHOUT ROWID');
+  return { db, insert: db.prepare('INSERT INTO raw VALUES (?, ?, ?, ?, NULL, NULL, ?)') };
 }

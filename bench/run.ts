@@ -20,7 +20,7 @@ import { benchAnswers } from './answers.js';
 import { benchBackfill } from './backfill.js';
 import { freePort } from '../test/helpers/cli.js';
 import { floorRows, sizeRows, sqliteChunks } from './sizes.js';
-import { collectGarbage, machine, median, medianMs, mediansInTurns, peakRssMiB, startProcess, timeIt, type ServerProcess } from './lib.js';
+import { collectGarbage, machine, median, medianMs, mediansInTurns, peakRssMiB, startProcess, timeIt, plainRawTable, type ServerProcess } from './lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -43,11 +43,7 @@ function allReadings(site: ReturnType<typeof benchSite>, steps: number, batch: n
 
 /** the floor of I1: the same raw rows, plain batched INSERTs into an empty table */
 function plainInsert(path: string, batches: GatewayReading[][], meterPk: Map<string, number>): void {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec('CREATE TABLE raw (meter_pk INTEGER, ts INTEGER, en_im REAL, en_ex REAL, heat_energy_kwh REAL, vol_m3 REAL, received_at INTEGER, PRIMARY KEY (meter_pk, ts)) WITHOUT ROWID');
-  const ins = db.prepare('INSERT INTO raw VALUES (?, ?, ?, ?, NULL, NULL, ?)');
+  const { db, insert: ins } = plainRawTable(path);
   const now = Date.now();
   for (const b of batches) {
     db.transaction(() => {
